@@ -1,0 +1,52 @@
+import type { VigilConfig } from './config/options';
+import { createDiag } from './diag';
+import { ShutdownCoordinator, ShutdownStage } from './lifecycle/shutdown';
+import { runOnTerminationSignals } from './lifecycle/signals';
+import { startMetrics } from './metrics';
+import { MetricsRegistry } from './metrics/registry';
+import { MetricsServer } from './metrics/server';
+
+/** What init() returns: the one handle on everything the agent started. */
+export interface VigilHandle {
+  /** The validated configuration the agent runs with. */
+  readonly config: VigilConfig;
+  /** The port the metrics server listens on once it does; undefined when it is off or could not listen. */
+  metricsPort(): Promise<number | undefined>;
+  /** Flushes every signal within the shutdown budget and stops everything the agent started. */
+  shutdown(): Promise<void>;
+}
+
+/** Starts every component for `config` and wires their flushes into one shutdown. */
+export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHandle {
+  const diag = createDiag();
+  const coordinator = new ShutdownCoordinator(config.shutdown.timeoutMs, diag);
+  const registry = new MetricsRegistry(config.identity);
+  const server = config.metrics.port === 0 ? undefined : new MetricsServer(registry, config.metrics.host, config.metrics.port, diag);
+
+  const stopMetrics = startMetrics({ config, registry, ownServer: server?.server, traceIdOf: () => undefined });
+  coordinator.register({
+    name: 'metrics',
+    stage: ShutdownStage.servers,
+    async close() {
+      stopMetrics();
+      await server?.close();
+      registry.clear();
+    },
+  });
+
+  const removeSignalHandlers = config.shutdown.handleSignals ? runOnTerminationSignals(() => handle.shutdown()) : () => {};
+  let stopped: Promise<void> | undefined;
+  const handle: VigilHandle = Object.freeze({
+    config,
+    metricsPort: async () => server?.port(),
+    shutdown() {
+      stopped ??= (async () => {
+        removeSignalHandlers();
+        await coordinator.run();
+        onShutdown();
+      })();
+      return stopped;
+    },
+  });
+  return handle;
+}

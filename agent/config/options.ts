@@ -1,0 +1,105 @@
+/** Options accepted by init(). Each overrides its environment variable, which overrides the default. */
+export interface VigilOptions {
+  /** Service name on every signal. @default OTEL_SERVICE_NAME, else the name in package.json */
+  serviceName?: string;
+  /** Service version. @default the version in package.json */
+  serviceVersion?: string;
+  /** Deployment environment. @default deployment.environment from OTEL_RESOURCE_ATTRIBUTES, else NODE_ENV, else "development" */
+  environment?: string;
+  /** Criticality, 1 (most critical) to 4. @default VIGIL_TIER, else 3 */
+  tier?: 1 | 2 | 3 | 4;
+  /** Host the metrics and pprof server binds to. @default VIGIL_METRICS_HOST, else "0.0.0.0" */
+  metricsHost?: string;
+  /** Port of the metrics server; 0 turns it off. @default VIGIL_METRICS_PORT, else 9464 */
+  metricsPort?: number;
+  /** Route templates for plain node:http services ("/songs/:id"); frameworks report their own. @default VIGIL_HTTP_ROUTES, else none */
+  httpRoutes?: readonly string[];
+  /** Most label sets one metric may hold; new ones beyond are refused and counted. @default 2000 */
+  maxSeriesPerMetric?: number;
+  /** Kafka brokers for log shipping; logs go to stdout only when empty. @default VIGIL_KAFKA_BROKERS, else none */
+  kafkaBrokers?: readonly string[];
+  /** Kafka topic for log lines; shadow traffic goes to "<topic>-shadow". @default VIGIL_LOG_TOPIC, else "vigil-logs" */
+  logTopic?: string;
+  /** Lowest pino level written. @default VIGIL_LOG_LEVEL, else "info" */
+  logLevel?: LogLevel;
+  /** Extra paths redacted in log records, in pino's path syntax. @default none (the safe defaults always apply) */
+  redact?: readonly string[];
+  /** Continuous profiler. @default VIGIL_PROFILER, else true */
+  profiler?: boolean;
+  /** Bearer token for /debug/pprof/*; without one only loopback clients are answered. @default VIGIL_PPROF_TOKEN */
+  pprofToken?: string;
+  /** Trace exporter. @default OTEL_TRACES_EXPORTER, else "otlp" */
+  tracesExporter?: TracesExporter;
+  /** OTLP endpoint. @default OTEL_EXPORTER_OTLP_ENDPOINT, else "http://localhost:4318" */
+  otlpEndpoint?: string;
+  /** Jaeger Thrift HTTP collector. @default OTEL_EXPORTER_JAEGER_ENDPOINT, else "http://localhost:14268/api/traces" */
+  jaegerEndpoint?: string;
+  /** Sampler name, as OTEL_TRACES_SAMPLER. @default "parentbased_traceidratio" */
+  tracesSampler?: TracesSampler;
+  /** Sampler ratio from 0 to 1. @default OTEL_TRACES_SAMPLER_ARG, else 1 */
+  tracesSamplerArg?: number;
+  /** Sentry DSN; crash capture is off without one. @default SENTRY_DSN */
+  sentryDsn?: string;
+  /** Total time shutdown() may take to flush every signal, in milliseconds. @default 5000 */
+  shutdownTimeoutMs?: number;
+  /** Run shutdown() on SIGTERM and SIGINT. @default true */
+  handleSignals?: boolean;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type TracesExporter = 'otlp' | 'jaeger' | 'console' | 'none';
+export type TracesSampler =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+export type Tier = 1 | 2 | 3 | 4;
+
+/** The validated, frozen configuration every component reads. */
+export interface VigilConfig {
+  readonly identity: ServiceIdentity;
+  readonly metrics: {
+    readonly host: string;
+    readonly port: number;
+    readonly httpRoutes: readonly string[];
+    readonly maxSeriesPerMetric: number;
+  };
+  readonly logs: {
+    readonly kafkaBrokers: readonly string[];
+    readonly topic: string;
+    readonly level: LogLevel;
+    readonly redact: readonly string[];
+  };
+  readonly traces: {
+    readonly exporter: TracesExporter;
+    readonly otlpEndpoint: string;
+    readonly jaegerEndpoint: string;
+    readonly sampler: TracesSampler;
+    readonly samplerArg: number;
+  };
+  readonly profiler: {
+    readonly enabled: boolean;
+    readonly pprofToken: string | undefined;
+  };
+  readonly sentry: {
+    readonly dsn: string | undefined;
+    readonly environment: string;
+    readonly release: string;
+  };
+  readonly shutdown: {
+    readonly timeoutMs: number;
+    readonly handleSignals: boolean;
+  };
+}
+
+/** What every signal carries, so a person can move from one signal to the next. */
+export interface ServiceIdentity {
+  readonly service: string;
+  readonly version: string;
+  readonly environment: string;
+  readonly tier: Tier;
+  /** Extra resource attributes from OTEL_RESOURCE_ATTRIBUTES. */
+  readonly attributes: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,17 @@
+/**
+ * Zero-code preload: `node --import vigil/register app.js`, configured by environment variables.
+ * It runs before the application's first import, which is what lets module hooks see every import.
+ */
+import { createRequire } from 'node:module';
+import type * as Vigil from './index.js';
+
+const require = createRequire(import.meta.url);
+const { init, VigilConfigError } = require('./index.js') as typeof Vigil;
+
+try {
+  init();
+} catch (error) {
+  if (!(error instanceof VigilConfigError)) throw error;
+  process.stderr.write(`vigil: error: ${error.message}\n`);
+  process.exit(1);
+}
