@@ -6,6 +6,7 @@ export const MetricNames = {
   eventLoopUtilization: 'nodejs_eventloop_utilization_ratio',
   cpuUtilization: 'process_cpu_utilization_ratio',
   heapLimit: 'nodejs_heap_size_limit_bytes',
+  activeResources: 'nodejs_active_resources',
   seriesDropped: 'vigil_metric_series_dropped_total',
   serviceInfo: 'vigil_service_info',
 } as const;

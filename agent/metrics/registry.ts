@@ -41,6 +41,13 @@ export class MetricsRegistry {
     }
   }
 
+  remove(...names: string[]): void {
+    for (const name of names) {
+      this.prometheus.removeSingleMetric(name);
+      this.openMetrics.removeSingleMetric(name);
+    }
+  }
+
   async render(accept: string | undefined): Promise<{ contentType: string; body: string }> {
     const registry = accept?.includes('application/openmetrics-text') ? this.openMetrics : this.prometheus;
     return { contentType: registry.contentType, body: await registry.metrics() };

@@ -10,6 +10,20 @@ import type { MetricsRegistry } from './registry';
  */
 export function registerRuntimeMetrics(registry: MetricsRegistry, identity: ServiceIdentity): void {
   registry.collectDefaults();
+  // prom-client names these gauges with a counter's `_total` suffix, which Prometheus's linter
+  // rejects; one gauge by resource type replaces them, from Node's public API.
+  registry.remove('nodejs_active_handles', 'nodejs_active_handles_total', 'nodejs_active_requests', 'nodejs_active_requests_total', 'nodejs_active_resources', 'nodejs_active_resources_total');
+  registry.gauge<'type'>({
+    name: MetricNames.activeResources,
+    help: 'Resources keeping the event loop alive, by type (handles, requests, timers).',
+    labelNames: ['type'],
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
+      for (const [type, count] of counts) this.set({ type }, count);
+    },
+  });
 
   let lastElu: EventLoopUtilization = performance.eventLoopUtilization();
   registry.gauge({

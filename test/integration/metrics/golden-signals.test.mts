@@ -142,7 +142,7 @@ describe('golden signals through a real Prometheus', () => {
             'process_cpu_utilization_ratio',
             'nodejs_heap_size_used_bytes',
             'nodejs_heap_size_limit_bytes',
-            'nodejs_active_handles_total',
+            'nodejs_active_resources',
             'process_resident_memory_bytes',
           ]) {
             const samples = await prometheus.query(`${saturation}{${selector},tier="2"}`);
