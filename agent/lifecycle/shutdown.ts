@@ -1,4 +1,5 @@
 import type { Diag } from '../diag';
+import { ErrorCodes } from '../errors';
 
 /**
  * The order in which signals are flushed on the way out. Producers stop first so that what they
@@ -67,7 +68,8 @@ export class ShutdownCoordinator {
               failed.push(participant.name);
               this.diag.warn(`shutdown of ${participant.name} failed: ${(error as Error).message}`);
             } finally {
-              pending.delete(participant.name);
+              // One that returns only because the budget aborted it still counts as cut short.
+              if (!budget.signal.aborted) pending.delete(participant.name);
             }
           }),
         );
@@ -81,7 +83,7 @@ export class ShutdownCoordinator {
       clearTimeout(timer);
     }
     if (unfinished.length > 0) {
-      this.diag.warn(`shutdown budget of ${this.budgetMs} ms ran out; not finished: ${unfinished.join(', ')}`);
+      this.diag.warn(`${ErrorCodes.SHUTDOWN_TIMEOUT}: shutdown budget of ${this.budgetMs} ms ran out; not finished: ${unfinished.join(', ')}`);
     }
     return { unfinished, failed };
   }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Diag } from '../diag';
+import { ErrorCodes } from '../errors';
 import type { MetricsRegistry } from './registry';
 
 export type RouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
@@ -24,7 +25,7 @@ export class MetricsServer {
     this.listening = new Promise((resolve) => {
       this.server.once('listening', () => resolve(true));
       this.server.once('error', (error: NodeJS.ErrnoException) => {
-        diag.warn(`metrics server could not listen on ${host}:${port} (${error.code ?? error.message}); metrics are not served`);
+        diag.warn(`${ErrorCodes.METRICS_LISTEN}: metrics server could not listen on ${host}:${port} (${error.code ?? error.message}); metrics are not served`);
         resolve(false);
       });
     });
