@@ -107,7 +107,7 @@ interface NumberCheck {
   readonly integer: boolean;
 }
 
-const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
+export const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
 const ROUTE_TEMPLATE = /^\/[^\s?#]*$/;
 const REDACT_PATH = /^[^\s]+$/;
 
@@ -123,7 +123,7 @@ export function isValidSentryDsn(dsn: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.username !== '' && /^\d+$/.test(projectId);
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';
