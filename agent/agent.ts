@@ -5,6 +5,7 @@ import { runOnTerminationSignals } from './lifecycle/signals';
 import { startMetrics } from './metrics';
 import { MetricsRegistry } from './metrics/registry';
 import { MetricsServer } from './metrics/server';
+import { startTracing } from './tracing';
 
 /** What init() returns: the one handle on everything the agent started. */
 export interface VigilHandle {
@@ -23,7 +24,11 @@ export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHa
   const registry = new MetricsRegistry(config.identity);
   const server = config.metrics.port === 0 ? undefined : new MetricsServer(registry, config.metrics.host, config.metrics.port, diag);
 
-  const stopMetrics = startMetrics({ config, registry, ownServer: server?.server, traceIdOf: () => undefined });
+  // Tracing starts first: its outbound hooks must add the baggage before metrics read the traffic colour.
+  const tracing = startTracing({ config, diag, registry, ownServer: server?.server });
+  coordinator.register({ name: 'spans', stage: ShutdownStage.spans, close: (signal) => tracing.close(signal) });
+
+  const stopMetrics = startMetrics({ config, registry, ownServer: server?.server, traceIdOf: tracing.traceIdOf });
   coordinator.register({
     name: 'metrics',
     stage: ShutdownStage.servers,

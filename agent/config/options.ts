@@ -38,6 +38,8 @@ export interface VigilOptions {
   tracesSampler?: TracesSampler;
   /** Sampler ratio from 0 to 1. @default OTEL_TRACES_SAMPLER_ARG, else 1 */
   tracesSamplerArg?: number;
+  /** Instrumentations to leave off, by name (docs/tracing.md lists them). @default OTEL_NODE_DISABLED_INSTRUMENTATIONS, else none */
+  disabledInstrumentations?: readonly string[];
   /** Sentry DSN; crash capture is off without one. @default SENTRY_DSN */
   sentryDsn?: string;
   /** Total time shutdown() may take to flush every signal, in milliseconds. @default 5000 */
@@ -78,6 +80,7 @@ export interface VigilConfig {
     readonly jaegerEndpoint: string;
     readonly sampler: TracesSampler;
     readonly samplerArg: number;
+    readonly disabledInstrumentations: readonly string[];
   };
   readonly profiler: {
     readonly enabled: boolean;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, VigilConfigError } from '../errors';
 import type { LogLevel, Tier, TracesExporter, TracesSampler, VigilConfig, VigilOptions } from './options';
+import { INSTRUMENTATION_NAMES } from '../tracing/names';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,7 +20,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'serviceName', 'serviceVersion', 'environment', 'tier', 'metricsHost', 'metricsPort', 'httpRoutes',
   'maxSeriesPerMetric', 'kafkaBrokers', 'logTopic', 'logLevel', 'redact', 'profiler', 'pprofToken',
   'tracesExporter', 'otlpEndpoint', 'jaegerEndpoint', 'tracesSampler', 'tracesSamplerArg', 'sentryDsn',
-  'shutdownTimeoutMs', 'handleSignals',
+  'shutdownTimeoutMs', 'handleSignals', 'disabledInstrumentations',
 ] satisfies (keyof VigilOptions)[]);
 
 /**
@@ -214,6 +215,12 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
   );
   const sampler = read.oneOf('tracesSampler', 'OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_traceidratio');
   const samplerArg = read.number('tracesSamplerArg', 'OTEL_TRACES_SAMPLER_ARG', 1, { min: 0, max: 1, integer: false });
+  const disabledInstrumentations = read.list(
+    'disabledInstrumentations',
+    'OTEL_NODE_DISABLED_INSTRUMENTATIONS',
+    (name) => (INSTRUMENTATION_NAMES as readonly string[]).includes(name),
+    `a comma-separated list of ${INSTRUMENTATION_NAMES.join(', ')}`,
+  );
 
   const dsn = read.optionalString('sentryDsn', 'SENTRY_DSN');
   if (dsn !== undefined && !isValidSentryDsn(dsn)) {
@@ -227,7 +234,7 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
     identity: { service, version, environment, tier, attributes },
     metrics: { host: metricsHost, port: metricsPort, httpRoutes, maxSeriesPerMetric },
     logs: { kafkaBrokers, topic: logTopic, level: logLevel, redact },
-    traces: { exporter, otlpEndpoint, jaegerEndpoint, sampler, samplerArg },
+    traces: { exporter, otlpEndpoint, jaegerEndpoint, sampler, samplerArg, disabledInstrumentations },
     profiler: { enabled: profilerEnabled, pprofToken },
     sentry: { dsn, environment: env.SENTRY_ENVIRONMENT || environment, release: env.SENTRY_RELEASE || `${service}@${version}` },
     shutdown: { timeoutMs, handleSignals },

@@ -1,0 +1,159 @@
+import { context, type Context } from '@opentelemetry/api';
+import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+export type DropReason = 'queue_full' | 'export_failed' | 'shutdown';
+
+export interface BatchLimits {
+  /** Most finished spans held while waiting for export; beyond it new spans are dropped. */
+  readonly maxQueueSize: number;
+  readonly maxBatchSize: number;
+  /** How long a span may wait for its batch to fill. */
+  readonly scheduledDelayMs: number;
+  /** An export that has not answered by then counts as failed. */
+  readonly exportTimeoutMs: number;
+  /** Longest pause between attempts while the backend keeps failing. */
+  readonly maxBackoffMs: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = Object.freeze({
+  maxQueueSize: 2048,
+  maxBatchSize: 512,
+  scheduledDelayMs: 1000,
+  exportTimeoutMs: 10_000,
+  maxBackoffMs: 30_000,
+});
+
+export interface BatchEvents {
+  exported(count: number): void;
+  dropped(count: number, reason: DropReason): void;
+  /** The backend stopped answering (with the error) or answers again (without one). */
+  health(error: Error | undefined): void;
+}
+
+/**
+ * Queues finished spans in a bounded buffer and exports them in batches, one export at a time.
+ * While the backend fails, the pause between attempts doubles up to `maxBackoffMs`; the queue
+ * stays bounded meanwhile and every span that cannot be kept is counted, never buffered without end.
+ */
+export class BoundedBatchProcessor implements SpanProcessor {
+  private queue: ReadableSpan[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private exporting: Promise<void> | undefined;
+  private failures = 0;
+  private closed = false;
+
+  constructor(
+    private readonly exporter: SpanExporter,
+    private readonly events: BatchEvents,
+    private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+  ) {}
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (this.closed) {
+      this.events.dropped(1, 'shutdown');
+      return;
+    }
+    if ((span.spanContext().traceFlags & 1) === 0) return;
+    if (this.queue.length >= this.limits.maxQueueSize) {
+      this.events.dropped(1, 'queue_full');
+      return;
+    }
+    this.queue.push(span);
+    if (this.failures === 0 && this.queue.length >= this.limits.maxBatchSize) this.schedule(0);
+    else this.schedule(this.delay());
+  }
+
+  /** Exports everything queued; resolves early when `signal` aborts, leaving the rest unsent. */
+  async forceFlush(signal?: AbortSignal): Promise<void> {
+    this.clearTimer();
+    while (!signal?.aborted) {
+      if (this.exporting !== undefined) await this.exporting;
+      else if (this.queue.length > 0) await this.exportBatch();
+      else break;
+    }
+    if (this.queue.length > 0 && !this.closed) this.schedule(this.delay());
+  }
+
+  /** Flushes within `signal`'s budget, counts what is left as dropped, then shuts the exporter down. */
+  async shutdown(signal?: AbortSignal): Promise<void> {
+    if (this.closed) return;
+    await this.forceFlush(signal);
+    this.closed = true;
+    this.clearTimer();
+    if (this.queue.length > 0) this.events.dropped(this.queue.length, 'shutdown');
+    this.queue = [];
+    await this.exporter.shutdown().catch(() => undefined);
+  }
+
+  /** Spans waiting for export; bounded by maxQueueSize. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private delay(): number {
+    if (this.failures === 0) return this.limits.scheduledDelayMs;
+    return Math.min(this.limits.maxBackoffMs, this.limits.scheduledDelayMs * 2 ** Math.min(this.failures, 16));
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer !== undefined || this.exporting !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.exportBatch().then(() => {
+        if (this.queue.length > 0 && !this.closed) this.schedule(this.queue.length >= this.limits.maxBatchSize && this.failures === 0 ? 0 : this.delay());
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private exportBatch(): Promise<void> {
+    if (this.exporting !== undefined) return this.exporting;
+    const batch = this.queue.splice(0, this.limits.maxBatchSize);
+    if (batch.length === 0) return Promise.resolve();
+    this.exporting = this.send(batch).finally(() => {
+      this.exporting = undefined;
+    });
+    return this.exporting;
+  }
+
+  private async send(batch: ReadableSpan[]): Promise<void> {
+    const result = await this.exportWithTimeout(batch);
+    if (result.code === ExportResultCode.SUCCESS) {
+      if (this.failures > 0) this.events.health(undefined);
+      this.failures = 0;
+      this.events.exported(batch.length);
+      return;
+    }
+    this.failures += 1;
+    this.events.dropped(batch.length, 'export_failed');
+    this.events.health(result.error ?? new Error('export failed'));
+  }
+
+  private exportWithTimeout(batch: ReadableSpan[]): Promise<ExportResult> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ code: ExportResultCode.FAILED, error: new Error(`no answer within ${this.limits.exportTimeoutMs} ms`) }), this.limits.exportTimeoutMs);
+      timer.unref();
+      try {
+        // The exporter's own HTTP calls must not become spans, or every export would feed the next.
+        context.with(suppressTracing(context.active()), () =>
+          this.exporter.export(batch, (result) => {
+            clearTimeout(timer);
+            resolve(result);
+          }),
+        );
+      } catch (error) {
+        clearTimeout(timer);
+        resolve({ code: ExportResultCode.FAILED, error: error as Error });
+      }
+    });
+  }
+}

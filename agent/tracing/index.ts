@@ -1,0 +1,98 @@
+import { context, propagation, trace, TraceFlags, type Span } from '@opentelemetry/api';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { IncomingMessage, Server } from 'node:http';
+import type { VigilConfig } from '../config/options';
+import type { Diag } from '../diag';
+import type { TraceIdOf } from '../metrics/http-server';
+import type { MetricsRegistry } from '../metrics/registry';
+import { BoundedBatchProcessor, type DropReason } from './batch-processor';
+import { createExporter } from './exporters';
+import { createInstrumentations, loadedTooEarly } from './instrumentations';
+import { SpanMetricNames } from './names';
+import { createResource } from './resource';
+import { createSampler } from './sampler';
+import { TrafficHeaderPropagator, TrafficSpanProcessor } from './traffic';
+
+export interface TracingDeps {
+  readonly config: VigilConfig;
+  readonly diag: Diag;
+  readonly registry: MetricsRegistry;
+  /** The agent's own metrics server, whose scrapes are not traced. */
+  readonly ownServer: Server | undefined;
+}
+
+export interface Tracing {
+  /** The trace id of a request's sampled server span, for the latency histogram's exemplars. */
+  readonly traceIdOf: TraceIdOf;
+  /** Exports the spans still queued within `signal`'s budget, then stops tracing. */
+  close(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry SDK: resource, sampler, propagators (W3C trace context and baggage,
+ * Jaeger's uber-trace-id, the traffic header), instrumentations and the chosen exporter.
+ */
+export function startTracing({ config, diag, registry, ownServer }: TracingDeps): Tracing {
+  const exported = registry.counter({ name: SpanMetricNames.spansExported, help: 'Spans acknowledged by the trace backend.' });
+  const dropped = registry.counter<'reason'>({ name: SpanMetricNames.spansDropped, help: 'Spans lost before reaching the trace backend.', labelNames: ['reason'] });
+
+  const chosen = createExporter(config.traces);
+  const destination = chosen?.destination ?? 'nowhere (OTEL_TRACES_EXPORTER=none)';
+  const batch =
+    chosen &&
+    new BoundedBatchProcessor(chosen.exporter, {
+      exported: (count) => exported.inc(count),
+      dropped: (count: number, reason: DropReason) => dropped.inc({ reason }, count),
+      health: (error) =>
+        error === undefined
+          ? diag.state('tracing.export', 'ok', `tracing: span export to ${destination} works again`)
+          : diag.state('tracing.export', 'failing', `tracing: span export to ${destination} fails (${error.message}); spans are dropped and counted in ${SpanMetricNames.spansDropped} until it answers`),
+    });
+  const processors: SpanProcessor[] = [new TrafficSpanProcessor(), ...(batch ? [batch] : [])];
+
+  const provider = new NodeTracerProvider({
+    resource: createResource(config.identity),
+    sampler: createSampler(config.traces.sampler, config.traces.samplerArg),
+    spanProcessors: processors,
+  });
+  provider.register({
+    propagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new JaegerPropagator(), new TrafficHeaderPropagator()],
+    }),
+  });
+
+  const serverSpans = new WeakMap<IncomingMessage, Span>();
+  const { names, instrumentations } = createInstrumentations(config.traces.disabledInstrumentations, {
+    ignoreIncoming: (request) => ownServer !== undefined && (request.socket as { server?: unknown } | null)?.server === ownServer,
+    onServerSpan: (request, span) => serverSpans.set(request, span),
+  });
+  const unregister = registerInstrumentations({ instrumentations: [...instrumentations], tracerProvider: provider });
+
+  diag.info(`tracing: instrumented ${names.join(', ') || 'nothing'}; spans go to ${destination}; sampler ${config.traces.sampler} ${config.traces.samplerArg}`);
+  const early = loadedTooEarly(names, Object.keys(require.cache));
+  if (early.length > 0) {
+    diag.warn(
+      `tracing: ${early.join(', ')} loaded before the agent started, so calls through it are not traced; ` +
+        'preload the agent (node --import vigil/register, or --require for CommonJS) or call init() before loading it',
+    );
+  }
+
+  return {
+    traceIdOf(request) {
+      const spanContext = serverSpans.get(request)?.spanContext();
+      return spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 ? spanContext.traceId : undefined;
+    },
+    async close(signal) {
+      unregister();
+      await batch?.shutdown(signal);
+      await provider.shutdown().catch(() => undefined);
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BoundedBatchProcessor, type BatchLimits, type DropReason } from '../../../dist/agent/tracing/batch-processor.js';
+
+/** An exporter whose backend can be switched up and down, recording what reached it. */
+class SwitchableExporter implements SpanExporter {
+  up = true;
+  attempts = 0;
+  readonly received: ReadableSpan[] = [];
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.attempts += 1;
+    if (this.up) this.received.push(...spans);
+    const result = this.up ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error('connect ECONNREFUSED') };
+    setImmediate(() => done(result));
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function setUp(limits: Partial<BatchLimits> = {}) {
+  const exporter = new SwitchableExporter();
+  const counts = { exported: 0, dropped: new Map<DropReason, number>(), health: [] as (string | undefined)[] };
+  const processor = new BoundedBatchProcessor(
+    exporter,
+    {
+      exported: (count) => (counts.exported += count),
+      dropped: (count, reason) => counts.dropped.set(reason, (counts.dropped.get(reason) ?? 0) + count),
+      health: (error) => counts.health.push(error?.message),
+    },
+    { maxQueueSize: 100, maxBatchSize: 10, scheduledDelayMs: 20, exportTimeoutMs: 1000, maxBackoffMs: 200, ...limits },
+  );
+  const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('test');
+  const emit = (count: number) => {
+    for (let i = 0; i < count; i++) tracer.startSpan(`span ${i}`).end();
+  };
+  return { exporter, counts, processor, emit };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('BoundedBatchProcessor', () => {
+  it('exports every span in batches no larger than the batch size', async () => {
+    const { exporter, counts, processor, emit } = setUp();
+    emit(35);
+    await processor.forceFlush();
+    assert.equal(exporter.received.length, 35);
+    assert.equal(counts.exported, 35);
+    assert.ok(exporter.attempts >= 4, `35 spans in batches of 10 take at least 4 exports, took ${exporter.attempts}`);
+  });
+
+  it('exports on its own after the scheduled delay', async () => {
+    const { exporter, emit } = setUp();
+    emit(3);
+    await sleep(300);
+    assert.equal(exporter.received.length, 3);
+  });
+
+  it('keeps the queue bounded while the backend is down and counts each lost span by reason', async () => {
+    const { exporter, counts, processor, emit } = setUp();
+    exporter.up = false;
+    emit(500);
+    assert.ok(processor.queued <= 100, `queue holds ${processor.queued} spans`);
+    await sleep(100);
+    emit(500);
+    assert.ok(processor.queued <= 100);
+    await processor.forceFlush();
+    const lost = (counts.dropped.get('queue_full') ?? 0) + (counts.dropped.get('export_failed') ?? 0);
+    assert.equal(lost, 1000, 'every span is either exported or counted as dropped');
+    assert.ok((counts.dropped.get('queue_full') ?? 0) >= 800);
+    assert.equal(counts.health[0], 'connect ECONNREFUSED');
+  });
+
+  it('backs off while the backend fails instead of retrying in a tight loop', async () => {
+    const { exporter, emit } = setUp({ scheduledDelayMs: 20, maxBackoffMs: 400 });
+    exporter.up = false;
+    const started = Date.now();
+    while (Date.now() - started < 1200) {
+      emit(5);
+      await sleep(10);
+    }
+    // Without back-off a 20 ms delay would allow ~60 attempts in 1.2 s.
+    assert.ok(exporter.attempts <= 12, `${exporter.attempts} attempts in 1.2 s`);
+  });
+
+  it('exports again once the backend is back, and says so once', async () => {
+    const { exporter, counts, processor, emit } = setUp({ maxBackoffMs: 100 });
+    exporter.up = false;
+    emit(5);
+    await sleep(100);
+    exporter.up = true;
+    emit(5);
+    await sleep(400);
+    await processor.forceFlush();
+    assert.ok(exporter.received.length >= 5, `received ${exporter.received.length}`);
+    assert.deepEqual(counts.health, ['connect ECONNREFUSED', undefined]);
+  });
+
+  it('flushes what is queued on shutdown and counts spans ended afterwards', async () => {
+    const { exporter, counts, processor, emit } = setUp({ scheduledDelayMs: 60_000 });
+    emit(7);
+    await processor.shutdown(AbortSignal.timeout(1000));
+    assert.equal(exporter.received.length, 7);
+    emit(2);
+    assert.equal(counts.dropped.get('shutdown'), 2);
+  });
+
+  it('counts as dropped what the shutdown budget leaves unsent', async () => {
+    const { exporter, counts, processor, emit } = setUp({ scheduledDelayMs: 60_000 });
+    exporter.up = false;
+    emit(50);
+    await processor.shutdown(AbortSignal.abort());
+    assert.equal((counts.dropped.get('shutdown') ?? 0) + (counts.dropped.get('export_failed') ?? 0), 50);
+    assert.equal(processor.queued, 0);
+  });
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import { createSampler } from '../../../dist/agent/tracing/sampler.js';
+
+const randomTraceId = () => [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+const sampledShare = (sampler: ReturnType<typeof createSampler>, context = ROOT_CONTEXT, n = 4000) => {
+  let sampled = 0;
+  for (let i = 0; i < n; i++) {
+    if (sampler.shouldSample(context, randomTraceId(), 'GET', SpanKind.SERVER, {}, []).decision === SamplingDecision.RECORD_AND_SAMPLED) sampled++;
+  }
+  return sampled / n;
+};
+const withParent = (sampled: boolean) =>
+  trace.setSpanContext(ROOT_CONTEXT, { traceId: randomTraceId(), spanId: '0123456789abcdef', traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true });
+
+describe('createSampler', () => {
+  it('samples about the given share of new traces with parentbased_traceidratio', () => {
+    const share = sampledShare(createSampler('parentbased_traceidratio', 0.1));
+    assert.ok(share > 0.07 && share < 0.13, `sampled ${share}`);
+  });
+
+  it('follows the caller decision for requests that arrive with one', () => {
+    const sampler = createSampler('parentbased_traceidratio', 0.1);
+    assert.equal(sampledShare(sampler, withParent(true), 200), 1);
+    assert.equal(sampledShare(sampler, withParent(false), 200), 0);
+  });
+
+  it('ignores the caller with plain traceidratio, and always_on / always_off mean what they say', () => {
+    assert.equal(sampledShare(createSampler('traceidratio', 0), withParent(true), 200), 0);
+    assert.equal(sampledShare(createSampler('always_on', 0), ROOT_CONTEXT, 200), 1);
+    assert.equal(sampledShare(createSampler('always_off', 1), ROOT_CONTEXT, 200), 0);
+    assert.equal(sampledShare(createSampler('parentbased_always_off', 1), withParent(true), 200), 1);
+  });
+});
