@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { deployDir, read, root } from './files.mts';
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string; target?: string };
+  healthcheck?: { test?: string[] };
+  deploy?: { resources?: { limits?: { cpus?: number; memory?: string } } };
+  ports?: { target: number; published: string; host_ip?: string }[];
+  volumes?: { type: string; source: string; target: string }[];
+  depends_on?: Record<string, { condition: string }>;
+  environment?: Record<string, string | null>;
+}
+interface ComposeProject {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+}
+
+const composeFile = join(deployDir, 'docker-compose.yml');
+const checkerDir = join(root, 'test/unit/deploy/compose-check');
+const work = mkdtempSync(join(tmpdir(), 'vigil-compose-'));
+const checker = join(work, 'compose-check');
+
+/** .env.example with every empty value filled, as deploy/docker/make-env.sh does. */
+function filledEnv(): string {
+  const path = join(work, 'filled.env');
+  writeFileSync(path, read('deploy/.env.example').replace(/^([A-Z_]+)=$/gm, '$1=not-a-real-secret'));
+  return path;
+}
+
+function load(envFile: string) {
+  return spawnSync(checker, [composeFile, envFile], { encoding: 'utf8' });
+}
+
+// Services that run once and exit; every other one is long-running.
+const ONE_SHOT = new Set(['elasticsearch-setup', 'load']);
+const STATEFUL: Record<string, string> = {
+  kafka: '/var/lib/kafka/data',
+  elasticsearch: '/usr/share/elasticsearch/data',
+  prometheus: '/prometheus',
+  alertmanager: '/alertmanager',
+  grafana: '/var/lib/grafana',
+};
+
+describe('docker-compose stack, loaded the way Docker Compose loads it (compose-go)', () => {
+  let project: ComposeProject;
+
+  before(() => {
+    execFileSync('go', ['build', '-o', checker, '.'], { cwd: checkerDir, stdio: 'inherit' });
+    const result = load(filledEnv());
+    assert.equal(result.status, 0, result.stderr);
+    project = JSON.parse(result.stdout) as ComposeProject;
+  });
+
+  it('is valid under the Compose Specification and has every part of the stack', () => {
+    const expected = ['kafka', 'elasticsearch', 'elasticsearch-setup', 'kibana', 'jaeger', 'prometheus', 'alertmanager', 'grafana', 'collector', 'demo', 'load'];
+    assert.deepEqual(Object.keys(project.services).sort(), expected.sort());
+  });
+
+  it('refuses to start until every secret is set in deploy/.env, naming each one', () => {
+    const result = load(join(deployDir, '.env.example'));
+    assert.notEqual(result.status, 0);
+    const secrets = [...read('deploy/.env.example').matchAll(/^([A-Z_]+)=$/gm)].map((match) => match[1]);
+    assert.ok(secrets.length >= 4, 'the example leaves the secrets empty');
+    // compose-go stops at the first missing variable it meets; each one is required somewhere.
+    assert.match(result.stderr, /required variable \w+ is missing a value: set \w+ in deploy\/\.env/);
+    const text = read('deploy/docker-compose.yml');
+    for (const secret of secrets) assert.match(text, new RegExp(`\\$\\{${secret}:\\?`), `${secret} is required by the compose file`);
+  });
+
+  it('pins every image to a version', () => {
+    for (const [name, service] of Object.entries(project.services)) {
+      const tag = /:([^:/]+)$/.exec(service.image ?? '')?.[1];
+      assert.ok(tag !== undefined && tag !== 'latest' && /\d/.test(tag), `${name}: image ${service.image} has no pinned version`);
+    }
+  });
+
+  it('gives every long-running service a health check and every service resource limits', () => {
+    for (const [name, service] of Object.entries(project.services)) {
+      if (!ONE_SHOT.has(name)) assert.ok(service.healthcheck?.test?.length, `${name} has no health check`);
+      const limits = service.deploy?.resources?.limits;
+      assert.ok(limits?.cpus && limits.memory, `${name} has no CPU and memory limits`);
+    }
+  });
+
+  it('keeps state in named volumes', () => {
+    for (const [name, target] of Object.entries(STATEFUL)) {
+      const mount = project.services[name]?.volumes?.find((volume) => volume.target === target);
+      assert.equal(mount?.type, 'volume', `${name} keeps ${target} in a named volume`);
+      assert.ok(mount.source in project.volumes);
+    }
+  });
+
+  it('binds every published port to 127.0.0.1 unless the user opts out, on the ports of DESIGN.md', () => {
+    const published = new Map<string, string>();
+    for (const [name, service] of Object.entries(project.services)) {
+      for (const port of service.ports ?? []) {
+        assert.equal(port.host_ip, '127.0.0.1', `${name}:${port.target} binds to ${port.host_ip ?? 'every address'}`);
+        published.set(`${name}:${port.published}`, name);
+      }
+    }
+    const expected = ['demo:8080', 'demo:9464', 'collector:9465', 'prometheus:9090', 'alertmanager:9093', 'grafana:3000', 'jaeger:16686', 'jaeger:4318', 'jaeger:14268', 'kafka:9092', 'elasticsearch:9200', 'kibana:5601'];
+    assert.deepEqual([...published.keys()].sort(), expected.sort());
+  });
+
+  it('starts services only after what they depend on is healthy or set up', () => {
+    assert.equal(project.services.kibana?.depends_on?.['elasticsearch-setup']?.condition, 'service_completed_successfully');
+    assert.equal(project.services.collector?.depends_on?.kafka?.condition, 'service_healthy');
+    assert.equal(project.services.demo?.depends_on?.kafka?.condition, 'service_healthy');
+    assert.equal(project.services.load?.depends_on?.demo?.condition, 'service_healthy');
+  });
+
+  it('points the demo and the collector at the stack by service name', () => {
+    const demo = project.services.demo?.environment ?? {};
+    assert.equal(demo.VIGIL_KAFKA_BROKERS, 'kafka:9092');
+    assert.equal(demo.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318');
+    const collector = project.services.collector?.environment ?? {};
+    assert.equal(collector.VIGIL_KAFKA_BROKERS, 'kafka:9092');
+    assert.equal(collector.VIGIL_ELASTICSEARCH_URL, 'http://elasticsearch:9200');
+  });
+
+  it('the Dockerfile builds both images from a pinned base image and runs them as a non-root user', () => {
+    const text = read('deploy/docker/Dockerfile');
+    const base = /^ARG NODE_IMAGE=(\S+)$/m.exec(text)?.[1];
+    assert.match(base ?? '', /^node:\d+\.\d+\.\d+-[a-z]+-slim$/);
+    const stages = [...text.matchAll(/^FROM (\S+) AS (\S+)$/gm)];
+    for (const [, image] of stages) assert.equal(image, '${NODE_IMAGE}');
+    for (const target of ['collector', 'demo']) {
+      const stage = text.slice(text.indexOf(`AS ${target}\n`)).split(/^FROM /m)[0] ?? '';
+      assert.match(stage, /^USER node$/m, `${target} runs as node`);
+    }
+    const targets = Object.values(project.services).flatMap((service) => (service.build?.target ? [service.build.target] : []));
+    assert.deepEqual([...new Set(targets)].sort(), ['collector', 'demo']);
+  });
+});
+
+describe('files the compose stack mounts and builds', () => {
+  it('Prometheus config passes promtool and scrapes every 3 s', () => {
+    const config = join(deployDir, 'docker/prometheus/prometheus.yml');
+    execFileSync('promtool', ['check', 'config', '--syntax-only', config], { stdio: 'pipe' });
+    assert.match(read('deploy/docker/prometheus/prometheus.yml'), /scrape_interval: 3s/);
+  });
+});
