@@ -74,9 +74,16 @@ export async function installTemplate(client: Client, retention: RetentionSettin
 
 /** A template shapes new data streams only; streams that already exist get the retention here. */
 async function applyToExistingStreams(client: Client, dataRetention: string): Promise<void> {
-  const { data_streams: streams } = await client.indices.getDataStream({ name: DATA_STREAM_PATTERN, expand_wildcards: 'all' });
-  const ours = streams.filter((stream) => stream.template === TEMPLATE_NAME).map((stream) => stream.name);
-  if (ours.length > 0) await client.indices.putDataLifecycle({ name: ours, data_retention: dataRetention });
+  let names: string[];
+  try {
+    const { data_streams: streams } = await client.indices.getDataStream({ name: DATA_STREAM_PATTERN, expand_wildcards: 'all' });
+    names = streams.filter((stream) => stream.template === TEMPLATE_NAME).map((stream) => stream.name);
+  } catch (error) {
+    // No stream yet, or a distribution without the data stream API: the template covers what comes.
+    if (isClientError(error)) return;
+    throw error;
+  }
+  if (names.length > 0) await client.indices.putDataLifecycle({ name: names, data_retention: dataRetention });
 }
 
 async function hasIlm(client: Client): Promise<boolean> {
@@ -85,7 +92,11 @@ async function hasIlm(client: Client): Promise<boolean> {
     return true;
   } catch (error) {
     // A cluster without ILM answers the request as an unknown endpoint; anything else is trouble to retry.
-    if (error instanceof errors.ResponseError && error.statusCode !== undefined && error.statusCode < 500) return false;
+    if (isClientError(error)) return false;
     throw error;
   }
+}
+
+function isClientError(error: unknown): boolean {
+  return error instanceof errors.ResponseError && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
 }
