@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -140,6 +140,12 @@ describe('docker-compose stack, loaded the way Docker Compose loads it (compose-
 });
 
 describe('files the compose stack mounts and builds', () => {
+  it('starts only scripts that npm run build produces', () => {
+    const scripts = new Set([...read('deploy/docker-compose.yml').matchAll(/dist\/[\w/.-]+\.js/g), ...read('deploy/docker/Dockerfile').matchAll(/dist\/[\w/.-]+\.js/g)].map((match) => match[0]));
+    assert.ok(scripts.size >= 3, 'the collector, the demo and the load generator');
+    for (const script of scripts) assert.ok(existsSync(join(root, script)), `${script} exists after npm run build`);
+  });
+
   it('Prometheus config passes promtool and scrapes every 3 s', () => {
     const config = join(deployDir, 'docker/prometheus/prometheus.yml');
     execFileSync('promtool', ['check', 'config', '--syntax-only', config], { stdio: 'pipe' });
