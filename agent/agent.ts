@@ -2,6 +2,7 @@ import type { VigilConfig } from './config/options';
 import { createDiag } from './diag';
 import { ShutdownCoordinator, ShutdownStage } from './lifecycle/shutdown';
 import { runOnTerminationSignals } from './lifecycle/signals';
+import { startLogging, type Logger } from './logging';
 import { startMetrics } from './metrics';
 import { MetricsRegistry } from './metrics/registry';
 import { MetricsServer } from './metrics/server';
@@ -11,6 +12,8 @@ import { startTracing } from './tracing';
 export interface VigilHandle {
   /** The validated configuration the agent runs with. */
   readonly config: VigilConfig;
+  /** The service's root logger: ECS records with trace ids, shipped to Kafka (or stdout without brokers). */
+  readonly logger: Logger;
   /** The port the metrics server listens on once it does; undefined when it is off or could not listen. */
   metricsPort(): Promise<number | undefined>;
   /** Flushes every signal within the shutdown budget and stops everything the agent started. */
@@ -28,6 +31,9 @@ export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHa
   const tracing = startTracing({ config, diag, registry, ownServer: server?.server });
   coordinator.register({ name: 'spans', stage: ShutdownStage.spans, close: (signal) => tracing.close(signal) });
 
+  const logging = startLogging(config, diag, registry);
+  coordinator.register({ name: 'logs', stage: ShutdownStage.logs, close: (signal) => logging.close(signal) });
+
   const stopMetrics = startMetrics({ config, registry, ownServer: server?.server, traceIdOf: tracing.traceIdOf });
   coordinator.register({
     name: 'metrics',
@@ -43,6 +49,7 @@ export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHa
   let stopped: Promise<void> | undefined;
   const handle: VigilHandle = Object.freeze({
     config,
+    logger: logging.logger,
     metricsPort: async () => server?.port(),
     shutdown() {
       stopped ??= (async () => {

@@ -21,4 +21,5 @@ export function init(options?: VigilOptions): VigilHandle {
 export { ErrorCodes, VigilConfigError, VigilError } from './errors';
 export type { ErrorCode } from './errors';
 export type { VigilHandle } from './agent';
+export type { Logger } from './logging';
 export type { LogLevel, ServiceIdentity, Tier, TracesExporter, TracesSampler, VigilConfig, VigilOptions } from './config/options';

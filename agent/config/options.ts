@@ -24,6 +24,14 @@ export interface VigilOptions {
   logLevel?: LogLevel;
   /** Extra paths redacted in log records, in pino's path syntax. @default none (the safe defaults always apply) */
   redact?: readonly string[];
+  /** Also write log lines to stdout while they ship to Kafka; without brokers stdout is always on. @default VIGIL_LOG_STDOUT, else false */
+  logStdout?: boolean;
+  /** Directory of the on-disk spool that holds log lines while Kafka is unavailable. @default VIGIL_LOG_SPOOL_DIR, else "<tmpdir>/vigil-spool/<service>" */
+  logSpoolDir?: string;
+  /** Largest size of the log spool in bytes; lines beyond it are dropped and counted. @default VIGIL_LOG_SPOOL_MAX_BYTES, else 268435456 (256 MiB) */
+  logSpoolMaxBytes?: number;
+  /** Largest size of the in-memory log buffer in bytes before lines move to the spool. @default VIGIL_LOG_BUFFER_MAX_BYTES, else 16777216 (16 MiB) */
+  logBufferMaxBytes?: number;
   /** Continuous profiler. @default VIGIL_PROFILER, else true */
   profiler?: boolean;
   /** Bearer token for /debug/pprof/*; without one only loopback clients are answered. @default VIGIL_PPROF_TOKEN */
@@ -73,6 +81,10 @@ export interface VigilConfig {
     readonly topic: string;
     readonly level: LogLevel;
     readonly redact: readonly string[];
+    readonly stdout: boolean;
+    readonly spoolDir: string;
+    readonly spoolMaxBytes: number;
+    readonly bufferMaxBytes: number;
   };
   readonly traces: {
     readonly exporter: TracesExporter;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, VigilConfigError } from '../errors';
 import type { LogLevel, Tier, TracesExporter, TracesSampler, VigilConfig, VigilOptions } from './options';
@@ -20,7 +21,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'serviceName', 'serviceVersion', 'environment', 'tier', 'metricsHost', 'metricsPort', 'httpRoutes',
   'maxSeriesPerMetric', 'kafkaBrokers', 'logTopic', 'logLevel', 'redact', 'profiler', 'pprofToken',
   'tracesExporter', 'otlpEndpoint', 'jaegerEndpoint', 'tracesSampler', 'tracesSamplerArg', 'sentryDsn',
-  'shutdownTimeoutMs', 'handleSignals', 'disabledInstrumentations',
+  'shutdownTimeoutMs', 'handleSignals', 'logStdout', 'logSpoolDir', 'logSpoolMaxBytes', 'logBufferMaxBytes', 'disabledInstrumentations',
 ] satisfies (keyof VigilOptions)[]);
 
 /**
@@ -200,6 +201,10 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
   }
   const logLevel = read.oneOf('logLevel', 'VIGIL_LOG_LEVEL', LOG_LEVELS, 'info');
   const redact = read.list('redact', undefined, (path) => REDACT_PATH.test(path), 'pino redaction paths, such as req.headers.authorization');
+  const logStdout = read.boolean('logStdout', 'VIGIL_LOG_STDOUT', false) || kafkaBrokers.length === 0;
+  const logSpoolDir = read.string('logSpoolDir', 'VIGIL_LOG_SPOOL_DIR', join(tmpdir(), 'vigil-spool', service.replace(/[^A-Za-z0-9._-]/g, '_')));
+  const logSpoolMaxBytes = read.number('logSpoolMaxBytes', 'VIGIL_LOG_SPOOL_MAX_BYTES', 256 * 1024 * 1024, { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true });
+  const logBufferMaxBytes = read.number('logBufferMaxBytes', 'VIGIL_LOG_BUFFER_MAX_BYTES', 16 * 1024 * 1024, { min: 64 * 1024, max: 4 * 1024 * 1024 * 1024, integer: true });
 
   const profilerEnabled = read.boolean('profiler', 'VIGIL_PROFILER', true);
   const pprofToken = read.optionalString('pprofToken', 'VIGIL_PPROF_TOKEN');
@@ -233,7 +238,7 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
   return deepFreeze({
     identity: { service, version, environment, tier, attributes },
     metrics: { host: metricsHost, port: metricsPort, httpRoutes, maxSeriesPerMetric },
-    logs: { kafkaBrokers, topic: logTopic, level: logLevel, redact },
+    logs: { kafkaBrokers, topic: logTopic, level: logLevel, redact, stdout: logStdout, spoolDir: logSpoolDir, spoolMaxBytes: logSpoolMaxBytes, bufferMaxBytes: logBufferMaxBytes },
     traces: { exporter, otlpEndpoint, jaegerEndpoint, sampler, samplerArg, disabledInstrumentations },
     profiler: { enabled: profilerEnabled, pprofToken },
     sentry: { dsn, environment: env.SENTRY_ENVIRONMENT || environment, release: env.SENTRY_RELEASE || `${service}@${version}` },

@@ -1,0 +1,76 @@
+import pino, { type Logger } from 'pino';
+import type { VigilConfig } from '../config/options';
+import type { Diag } from '../diag';
+import type { MetricsRegistry } from '../metrics/registry';
+import { RecordContext } from './context';
+import { ecsOptions } from './ecs';
+import { registerLogMetrics } from './metrics';
+import { CENSOR, redactPaths } from './redaction';
+import { KafkaShipper } from './shipper';
+
+export type { Logger } from 'pino';
+
+/** Lines in flight between the main thread and the worker beyond this many bytes are dropped and counted. */
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
+const BATCH_MAX_BYTES = 512 * 1024;
+const LINGER_MS = 5;
+
+export interface Logging {
+  readonly logger: Logger;
+  /** Ships or spools every line logged so far, within the budget, and stops the worker. */
+  close(signal: AbortSignal): Promise<void>;
+}
+
+/** The service's root logger: ECS records with trace ids, to Kafka through a worker, and/or stdout. */
+export function startLogging(config: VigilConfig, diag: Diag, registry: MetricsRegistry): Logging {
+  const { logs, identity } = config;
+  const shipper =
+    logs.kafkaBrokers.length === 0
+      ? undefined
+      : new KafkaShipper(
+          {
+            brokers: logs.kafkaBrokers,
+            topic: logs.topic,
+            key: identity.service,
+            clientId: `vigil-${identity.service}`,
+            spoolDir: logs.spoolDir,
+            spoolMaxBytes: logs.spoolMaxBytes,
+            bufferMaxBytes: logs.bufferMaxBytes,
+            batchMaxBytes: BATCH_MAX_BYTES,
+            lingerMs: LINGER_MS,
+          },
+          MAX_IN_FLIGHT_BYTES,
+          config.shutdown.timeoutMs,
+          diag,
+        );
+  if (shipper !== undefined) registerLogMetrics(registry, shipper);
+  const stdout = logs.stdout ? pino.destination({ dest: 1, sync: false }) : undefined;
+  const recordContext = new RecordContext();
+  const destination = {
+    write(line: string): void {
+      const shadow = recordContext.lineIsShadow();
+      stdout?.write(line);
+      shipper?.push(line, shadow);
+    },
+  };
+  const logger = pino(
+    {
+      ...ecsOptions(identity),
+      level: logs.level,
+      redact: { paths: redactPaths(logs.redact), censor: CENSOR },
+      mixin: recordContext.mixin,
+    },
+    destination,
+  );
+  return {
+    logger,
+    async close(signal) {
+      try {
+        stdout?.flushSync();
+      } catch {
+        // stdout closed or busy: the shipper below is what has to finish.
+      }
+      await shipper?.close(signal);
+    },
+  };
+}
