@@ -3,7 +3,9 @@
 # scripts are kept from starting daemons: the native stack starts each service itself.
 set -euo pipefail
 
-PACKAGES=(prometheus)
+# Java and Maven fetch Kafka and Elasticsearch from Maven Central (deploy/native/*/pom.xml); unzip
+# unpacks the Go toolchain that builds Jaeger when the machine has no recent Go.
+PACKAGES=(prometheus prometheus-alertmanager jsonnet kcat openjdk-17-jre-headless maven unzip)
 missing=()
 for package in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -1,0 +1,7 @@
+// The native stack as a library, for the CLI and the test support.
+export { SERVICES, SERVICE_NAMES, isServiceName } from './catalogue';
+export { cacheDir, defaultStackDir } from './paths';
+export { StackPrerequisiteError } from './prerequisites';
+export { alertmanagerArgs, ALERTMANAGER_COMMAND } from './services/alertmanager';
+export type { ServiceName } from './service';
+export { Stack, type ServiceCondition, type ServiceStatus, type StackOptions } from './stack';
