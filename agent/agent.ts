@@ -7,6 +7,7 @@ import { startMetrics } from './metrics';
 import { MetricsRegistry } from './metrics/registry';
 import { MetricsServer } from './metrics/server';
 import { startTracing } from './tracing';
+import { startAgentProfiler } from '../profiler/agent';
 
 /** What init() returns: the one handle on everything the agent started. */
 export interface VigilHandle {
@@ -44,6 +45,9 @@ export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHa
       registry.clear();
     },
   });
+
+  const profiler = startAgentProfiler(config, diag, registry, server);
+  if (profiler !== undefined) coordinator.register(profiler);
 
   const removeSignalHandlers = config.shutdown.handleSignals ? runOnTerminationSignals(() => handle.shutdown()) : () => {};
   let stopped: Promise<void> | undefined;

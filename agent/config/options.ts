@@ -36,6 +36,16 @@ export interface VigilOptions {
   profiler?: boolean;
   /** Bearer token for /debug/pprof/*; without one only loopback clients are answered. @default VIGIL_PPROF_TOKEN */
   pprofToken?: string;
+  /** Serve /debug/pprof/* on the metrics server. @default VIGIL_PPROF_ENDPOINTS, else true */
+  pprofEndpoints?: boolean;
+  /** Folder of the rolling on-disk profile store. @default VIGIL_PROFILE_DIR, else "<tmpdir>/vigil-profiles/<service>" */
+  profileDir?: string;
+  /** Most bytes the profile store may hold; the oldest profiles go first. @default VIGIL_PROFILE_STORE_MAX_BYTES, else 67108864 (64 MiB) */
+  profileStoreMaxBytes?: number;
+  /** Pyroscope-compatible server that profiles are pushed to. @default VIGIL_PYROSCOPE_URL, else none */
+  pyroscopeUrl?: string;
+  /** Share of one core the profiler may spend, averaged over a minute. @default VIGIL_PROFILER_BUDGET, else 0.01 */
+  profilerBudget?: number;
   /** Trace exporter. @default OTEL_TRACES_EXPORTER, else "otlp" */
   tracesExporter?: TracesExporter;
   /** OTLP endpoint. @default OTEL_EXPORTER_OTLP_ENDPOINT, else "http://localhost:4318" */
@@ -97,6 +107,11 @@ export interface VigilConfig {
   readonly profiler: {
     readonly enabled: boolean;
     readonly pprofToken: string | undefined;
+    readonly endpoints: boolean;
+    readonly storeDir: string;
+    readonly storeMaxBytes: number;
+    readonly pushUrl: string | undefined;
+    readonly overheadBudget: number;
   };
   readonly sentry: {
     readonly dsn: string | undefined;

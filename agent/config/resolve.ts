@@ -19,7 +19,7 @@ const SAMPLERS: readonly TracesSampler[] = [
 ];
 const KNOWN_OPTIONS = new Set<string>([
   'serviceName', 'serviceVersion', 'environment', 'tier', 'metricsHost', 'metricsPort', 'httpRoutes',
-  'maxSeriesPerMetric', 'kafkaBrokers', 'logTopic', 'logLevel', 'redact', 'profiler', 'pprofToken',
+  'maxSeriesPerMetric', 'kafkaBrokers', 'logTopic', 'logLevel', 'redact', 'profiler', 'pprofToken', 'pprofEndpoints', 'profileDir', 'profileStoreMaxBytes', 'pyroscopeUrl', 'profilerBudget',
   'tracesExporter', 'otlpEndpoint', 'jaegerEndpoint', 'tracesSampler', 'tracesSamplerArg', 'sentryDsn',
   'shutdownTimeoutMs', 'handleSignals', 'logStdout', 'logSpoolDir', 'logSpoolMaxBytes', 'logBufferMaxBytes', 'disabledInstrumentations',
 ] satisfies (keyof VigilOptions)[]);
@@ -208,6 +208,12 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
 
   const profilerEnabled = read.boolean('profiler', 'VIGIL_PROFILER', true);
   const pprofToken = read.optionalString('pprofToken', 'VIGIL_PPROF_TOKEN');
+  const pprofEndpoints = read.boolean('pprofEndpoints', 'VIGIL_PPROF_ENDPOINTS', true);
+  const profileDir = read.string('profileDir', 'VIGIL_PROFILE_DIR', join(tmpdir(), 'vigil-profiles', service.replace(/[^A-Za-z0-9._-]/g, '_')));
+  const profileStoreMaxBytes = read.number('profileStoreMaxBytes', 'VIGIL_PROFILE_STORE_MAX_BYTES', 64 * 1024 * 1024, { min: 1024, max: Number.MAX_SAFE_INTEGER, integer: true });
+  const pyroscopeUrl = read.optionalString('pyroscopeUrl', 'VIGIL_PYROSCOPE_URL');
+  if (pyroscopeUrl !== undefined) checkUrl(options.pyroscopeUrl !== undefined ? 'pyroscopeUrl' : 'VIGIL_PYROSCOPE_URL', pyroscopeUrl);
+  const profilerBudget = read.number('profilerBudget', 'VIGIL_PROFILER_BUDGET', 0.01, { min: 0.0001, max: 1, integer: false });
 
   const exporter = read.oneOf('tracesExporter', 'OTEL_TRACES_EXPORTER', EXPORTERS, 'otlp');
   const otlpEndpoint = checkUrl(
@@ -240,7 +246,15 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
     metrics: { host: metricsHost, port: metricsPort, httpRoutes, maxSeriesPerMetric },
     logs: { kafkaBrokers, topic: logTopic, level: logLevel, redact, stdout: logStdout, spoolDir: logSpoolDir, spoolMaxBytes: logSpoolMaxBytes, bufferMaxBytes: logBufferMaxBytes },
     traces: { exporter, otlpEndpoint, jaegerEndpoint, sampler, samplerArg, disabledInstrumentations },
-    profiler: { enabled: profilerEnabled, pprofToken },
+    profiler: {
+      enabled: profilerEnabled,
+      pprofToken,
+      endpoints: pprofEndpoints,
+      storeDir: profileDir,
+      storeMaxBytes: profileStoreMaxBytes,
+      pushUrl: pyroscopeUrl,
+      overheadBudget: profilerBudget,
+    },
     sentry: { dsn, environment: env.SENTRY_ENVIRONMENT || environment, release: env.SENTRY_RELEASE || `${service}@${version}` },
     shutdown: { timeoutMs, handleSignals },
   });
