@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ProfileIdentity, ProfileKind } from './options';
 
 /** Profiles waiting to be pushed; beyond this the newest is dropped, so memory stays bounded. */
@@ -91,12 +92,12 @@ export class PyroscopePusher {
 
   /** 'ok', 'rejected' (do not retry), or the reason a retry may help. */
   private async attempt(profile: PushedProfile): Promise<string> {
-    const form = new FormData();
-    form.set('profile', new Blob([new Uint8Array(profile.data)]), 'profile.pprof');
+    const form = multipart(profile.data);
     try {
       const response = await fetch(this.ingestUrl(profile), {
         method: 'POST',
-        body: form,
+        headers: { 'content-type': form.contentType },
+        body: form.body,
         signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.stopping.signal]),
       });
       await response.arrayBuffer();
@@ -107,6 +108,19 @@ export class PyroscopePusher {
       return (error as Error).message;
     }
   }
+}
+
+/**
+ * The form body built in memory: a streamed FormData body that is aborted mid-request makes fetch
+ * raise an unhandled rejection, which must never reach the host.
+ */
+function multipart(data: Buffer): { contentType: string; body: Buffer } {
+  const boundary = `vigil-${randomUUID()}`;
+  const head = `--${boundary}\r\ncontent-disposition: form-data; name="profile"; filename="profile.pprof"\r\ncontent-type: application/octet-stream\r\n\r\n`;
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body: Buffer.concat([Buffer.from(head), data, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+  };
 }
 
 /** Waits `ms`; false when `signal` aborted first. */
