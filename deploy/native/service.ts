@@ -15,7 +15,7 @@ export interface ServiceContext {
   readonly ports: Readonly<Record<string, number>>;
   /** Values generated once for this directory (passwords, cluster ids) and kept across restarts. */
   readonly secrets: Readonly<Record<string, string>>;
-  /** The ports of the other services in the same stack, for services that point at each other. */
+  /** The ports of another service prepared in the same stack, for services that point at each other. */
   portOf(service: ServiceName, role: string): number | undefined;
 }
 

@@ -4,7 +4,7 @@ import { SERVICES, serviceNamed } from './catalogue';
 import { checkPrerequisites } from './prerequisites';
 import { groupHasLivingMember, processStartTime } from './proc';
 import { startDetached, stopGroup } from './process-group';
-import type { ServiceContext, ServiceDefinition, ServiceName } from './service';
+import type { PortSpec, ServiceContext, ServiceDefinition, ServiceName } from './service';
 import { readState, writeState, type ServiceState } from './state';
 
 export type ServiceCondition = 'running' | 'unhealthy' | 'stopped' | 'crashed';
@@ -20,12 +20,23 @@ export interface ServiceStatus {
 export interface StackOptions {
   /** Parent of the services' own directories. */
   readonly dir: string;
-  /** Ports for a service's first start; otherwise its environment variables, then the defaults. */
-  readonly ports?: Partial<Record<ServiceName, Record<string, number>>>;
+  /**
+   * Chooses the ports of a service's first start (tests pick free ones); when absent or undefined,
+   * the service's environment variables, then its defaults, decide.
+   */
+  readonly choosePort?: (service: ServiceName, role: string) => Promise<number | undefined>;
   /** Receives one line per state change. */
   readonly log?: (line: string) => void;
   /** How long a service may take to become healthy. */
   readonly startTimeoutMs?: number;
+}
+
+function configuredPort({ env, defaultPort }: PortSpec): number {
+  const fromEnv = process.env[env];
+  if (fromEnv === undefined || fromEnv === '') return defaultPort;
+  const port = Number(fromEnv);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${env}=${fromEnv} is not a port (1-65535)`);
+  return port;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -110,7 +121,7 @@ export class Stack {
       await stopGroup(state.pid, 5_000);
     }
     if (!state) {
-      const ports = this.resolvePorts(service);
+      const ports = await this.resolvePorts(service);
       state = { version: service.version, ports, secrets: {} };
       // A half-prepared directory (interrupted format) is started over rather than trusted.
       await rm(dir, { recursive: true, force: true });
@@ -143,16 +154,10 @@ export class Stack {
     return state.pid !== undefined && processStartTime(state.pid) === state.pidStartTime;
   }
 
-  private resolvePorts(service: ServiceDefinition): Record<string, number> {
-    const given = this.options.ports?.[service.name] ?? {};
-    return Object.fromEntries(
-      service.ports.map(({ role, defaultPort, env }) => {
-        const fromEnv = process.env[env];
-        const port = given[role] ?? (fromEnv ? Number(fromEnv) : defaultPort);
-        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${env}=${fromEnv} is not a port (1-65535)`);
-        return [role, port];
-      }),
-    );
+  private async resolvePorts(service: ServiceDefinition): Promise<Record<string, number>> {
+    const ports: Record<string, number> = {};
+    for (const spec of service.ports) ports[spec.role] = (await this.options.choosePort?.(service.name, spec.role)) ?? configuredPort(spec);
+    return ports;
   }
 
   private context(service: ServiceDefinition, state: ServiceState): ServiceContext {
@@ -160,7 +165,7 @@ export class Stack {
       dir: this.serviceDir(service.name),
       ports: state.ports,
       secrets: state.secrets,
-      portOf: (name, role) => readState(this.serviceDir(name))?.ports[role] ?? this.resolvePorts(serviceNamed(name))[role],
+      portOf: (name, role) => readState(this.serviceDir(name))?.ports[role],
     };
   }
 }
