@@ -1,0 +1,5 @@
+(import 'slo.libsonnet')
++ (import 'saturation.libsonnet')
++ (import 'pipeline.libsonnet')
++ (import 'targets.libsonnet')
++ (import 'runbooks.libsonnet')

@@ -1,0 +1,14 @@
+// Renders the mixin into the files deploy/ uses: `npm run dashboards` writes them under build/.
+local mixin = import 'mixin.libsonnet';
+local yaml(value) = std.manifestYamlDoc(value, indent_array_in_object=true, quote_keys=false) + '\n';
+local json(value) = std.manifestJsonEx(value, '  ') + '\n';
+
+{
+  'prometheus/rules.yaml': yaml(mixin.prometheusRules),
+  'prometheus/alerts.yaml': yaml(mixin.prometheusAlerts),
+  'alertmanager/alertmanager.yml': yaml(mixin.alertmanagerConfig),
+}
++ {
+  ['grafana/dashboards/%s' % name]: json(mixin.grafanaDashboards[name])
+  for name in std.objectFields(std.get(mixin, 'grafanaDashboards', {}))
+}
