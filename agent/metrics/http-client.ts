@@ -1,11 +1,8 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { TRAFFIC_HEADER, baggageSaysShadow, type Traffic } from '../traffic';
-import { LATENCY_BUCKETS, MetricNames, normalizeMethod } from './names';
-import type { MetricsRegistry } from './registry';
-import type { SeriesGuard } from './series-guard';
-
-type Labels = 'http_request_method' | 'server_address' | 'server_port' | 'http_response_status_code' | 'error_type' | 'traffic';
+import { MetricNames, normalizeMethod } from './names';
+import type { RequestHistogram } from './request-histogram';
 
 interface Pending {
   readonly startedAt: number;
@@ -35,13 +32,8 @@ const CHANNELS = {
  * Outbound call latency for node:http clients and fetch/undici, to the time the response headers
  * arrive. The traffic colour is read from the outgoing baggage, which tracing propagates.
  */
-export function instrumentHttpClient(registry: MetricsRegistry, guard: SeriesGuard): () => void {
-  const duration = registry.histogram<Labels>({
-    name: MetricNames.clientDuration,
-    help: 'Duration of outbound HTTP requests, to the response headers.',
-    labelNames: ['http_request_method', 'server_address', 'server_port', 'http_response_status_code', 'error_type', 'traffic'],
-    buckets: LATENCY_BUCKETS,
-  });
+export function instrumentHttpClient(histogram: (name: string, help: string) => RequestHistogram): () => void {
+  const duration = histogram(MetricNames.clientDuration, 'Duration of outbound HTTP requests, to the response headers.');
   const pending = new WeakMap<object, Pending>();
 
   const finish = (request: object, status: number | undefined, errorType: string) => {
@@ -49,17 +41,16 @@ export function instrumentHttpClient(registry: MetricsRegistry, guard: SeriesGua
     if (call === undefined) return;
     pending.delete(request);
     const statusLabel = status === undefined ? '' : String(status);
-    const key = `${call.method}\0${call.address}\0${call.port}\0${statusLabel}\0${errorType}\0${call.traffic}`;
-    if (!guard.admit(MetricNames.clientDuration, key)) return;
     duration.observe(
-      {
+      `${call.method}\0${call.address}\0${call.port}\0${statusLabel}\0${errorType}\0${call.traffic}`,
+      () => ({
         http_request_method: call.method,
         server_address: call.address,
         server_port: call.port,
         http_response_status_code: statusLabel,
         error_type: errorType,
         traffic: call.traffic,
-      },
+      }),
       (performance.now() - call.startedAt) / 1000,
     );
   };

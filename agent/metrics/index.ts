@@ -2,10 +2,10 @@ import type { Server } from 'node:http';
 import type { VigilConfig } from '../config/options';
 import { instrumentHttpClient } from './http-client';
 import { instrumentHttpServer, type TraceIdOf } from './http-server';
-import { MetricNames } from './names';
+import { LATENCY_BUCKETS, MetricNames } from './names';
 import type { MetricsRegistry } from './registry';
+import { RequestHistogram } from './request-histogram';
 import { registerRuntimeMetrics } from './runtime';
-import { SeriesGuard } from './series-guard';
 
 export interface MetricsDeps {
   readonly config: VigilConfig;
@@ -21,16 +21,17 @@ export function startMetrics({ config, registry, ownServer, traceIdOf }: Metrics
     help: 'Label sets refused because a metric reached its series cap.',
     labelNames: ['metric'],
   });
-  const guard = new SeriesGuard(config.metrics.maxSeriesPerMetric, dropped);
+  const histogram = (name: string, help: string) =>
+    registry.add(new RequestHistogram(name, help, LATENCY_BUCKETS, config.metrics.maxSeriesPerMetric, dropped));
   registerRuntimeMetrics(registry, config.identity);
   const stopServer = instrumentHttpServer({
     registry,
-    guard,
+    histogram,
     routeTemplates: config.metrics.httpRoutes,
     ignoreServer: (server) => server === ownServer,
     traceIdOf,
   });
-  const stopClient = instrumentHttpClient(registry, guard);
+  const stopClient = instrumentHttpClient(histogram);
   return () => {
     stopServer();
     stopClient();

@@ -11,6 +11,7 @@ export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
 export class MetricsRegistry {
   readonly prometheus = new Registry();
   readonly openMetrics = new Registry<OpenMetricsContentType>();
+  private rendering: Promise<void> = Promise.resolve();
 
   constructor(identity: ServiceIdentity) {
     this.openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
@@ -32,6 +33,13 @@ export class MetricsRegistry {
     return this.adopt(new Histogram({ ...config, registers: [this.openMetrics] }));
   }
 
+  /** Adds a metric that is not one of prom-client's own classes (see RequestHistogram). */
+  add<M extends { asMetric(): Metric }>(metric: M): M {
+    this.openMetrics.registerMetric(metric.asMetric());
+    this.prometheus.registerMetric(metric.asMetric());
+    return metric;
+  }
+
   /** prom-client's default process and Node.js metrics, collected once and shown in both formats. */
   collectDefaults(): void {
     collectDefaultMetrics({ register: this.prometheus, eventLoopMonitoringPrecision: 10 });
@@ -49,8 +57,30 @@ export class MetricsRegistry {
   }
 
   async render(accept: string | undefined): Promise<{ contentType: string; body: string }> {
-    const registry = accept?.includes('application/openmetrics-text') ? this.openMetrics : this.prometheus;
-    return { contentType: registry.contentType, body: await registry.metrics() };
+    const render = this.rendering.then(() => this.renderNow(accept));
+    this.rendering = render.then(
+      () => undefined,
+      () => undefined,
+    );
+    return render;
+  }
+
+  /**
+   * prom-client strips `_total` from shared counter objects while writing OpenMetrics and does not
+   * put it back, which would rename them in the Prometheus format too; renders therefore run one at
+   * a time and the names are restored after each OpenMetrics render.
+   */
+  private async renderNow(accept: string | undefined): Promise<{ contentType: string; body: string }> {
+    if (!accept?.includes('application/openmetrics-text')) {
+      return { contentType: this.prometheus.contentType, body: await this.prometheus.metrics() };
+    }
+    const counters = this.openMetrics.getMetricsAsArray().filter((metric) => String(metric.type) === 'counter');
+    const names = counters.map((metric) => metric.name);
+    try {
+      return { contentType: this.openMetrics.contentType, body: await this.openMetrics.metrics() };
+    } finally {
+      counters.forEach((metric, i) => (metric.name = names[i]!));
+    }
   }
 
   clear(): void {

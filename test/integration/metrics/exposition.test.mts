@@ -16,8 +16,8 @@ async function startFastify(env: Record<string, string> = {}) {
   });
   await waitForHttp(`http://127.0.0.1:${metricsPort}/healthz`);
   await waitForHttp(`http://127.0.0.1:${port}/fast`);
-  const get = async (path: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
+  const get = async (path: string, headers: Record<string, string> = {}, signal?: AbortSignal) => {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers, signal });
     await response.arrayBuffer();
   };
   const scrape = async (accept?: string) => {
@@ -73,6 +73,8 @@ describe('metrics exposition', () => {
     assert.match(openMetrics.contentType, /^application\/openmetrics-text/);
     assert.match(openMetrics.body, /# EOF\n?$/);
     assert.ok(seriesOf(openMetrics.body, 'http_server_request_duration_seconds_count').length > 0);
+    const afterwards = await service.scrape();
+    assert.match(afterwards.body, /# TYPE vigil_metric_series_dropped_total counter/, 'counters keep their _total suffix in the Prometheus format');
   });
 
   it('refuses label sets beyond the per-metric cap and counts them', async () => {
@@ -83,6 +85,18 @@ describe('metrics exposition', () => {
     const dropped = seriesOf(body, 'vigil_metric_series_dropped_total').find((line) => line.includes('metric="http_server_request_duration_seconds"'));
     assert.ok(dropped, body);
     assert.ok(Number(dropped.split(' ').pop()) >= 2, dropped);
+  });
+
+  it('counts a request the client abandoned as aborted, and no longer in flight', async () => {
+    await assert.rejects(service.get('/slow', {}, AbortSignal.timeout(50)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const { body } = await service.scrape();
+    const aborted = seriesOf(body, 'http_server_request_duration_seconds_count').filter((line) => line.includes('error_type="aborted"'));
+    assert.equal(aborted.length, 1, body);
+    assert.match(aborted[0]!, /http_route="\/slow"/);
+    assert.match(aborted[0]!, / 1$/);
+    const inFlight = seriesOf(body, 'http_server_active_requests');
+    assert.ok(inFlight.length > 0 && inFlight.every((line) => line.endsWith(' 0')), inFlight.join('\n'));
   });
 
   it('every series carries service, environment, tier and traffic', async () => {

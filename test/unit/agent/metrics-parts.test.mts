@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Counter, Registry } from 'prom-client';
 import { compileTemplate } from '../../../dist/agent/metrics/routes.js';
-import { SeriesGuard } from '../../../dist/agent/metrics/series-guard.js';
+import { RequestHistogram } from '../../../dist/agent/metrics/request-histogram.js';
 import { normalizeMethod } from '../../../dist/agent/metrics/names.js';
 import { baggageSaysShadow, trafficFromHeaders } from '../../../dist/agent/traffic.js';
 
@@ -18,17 +18,46 @@ describe('route templates', () => {
   });
 });
 
-describe('series guard', () => {
-  it('admits known label sets forever and refuses new ones past the cap, counting them', async () => {
+describe('request histogram', () => {
+  const setup = (maxSeries: number) => {
     const registry = new Registry();
-    const dropped = new Counter({ name: 'dropped_total', help: 'h', labelNames: ['metric'], registers: [registry] });
-    const guard = new SeriesGuard(2, dropped);
-    assert.ok(guard.admit('m', 'a'));
-    assert.ok(guard.admit('m', 'b'));
-    assert.ok(!guard.admit('m', 'c'));
-    assert.ok(guard.admit('m', 'a'));
-    assert.ok(guard.admit('other', 'c'), 'the cap is per metric');
-    assert.match(await registry.metrics(), /dropped_total\{metric="m"\} 1/);
+    const refused = new Counter({ name: 'refused_total', help: 'h', labelNames: ['metric'], registers: [registry] });
+    const histogram = new RequestHistogram('latency_seconds', 'h', [0.1, 1], maxSeries, refused);
+    registry.registerMetric(histogram.asMetric());
+    return { registry, histogram };
+  };
+
+  it('renders cumulative buckets, sum and count per series', async () => {
+    const { registry, histogram } = setup(10);
+    for (const value of [0.05, 0.5, 0.5, 5]) histogram.observe('a', () => ({ route: '/a' }), value);
+    const text = await registry.metrics();
+    assert.match(text, /latency_seconds_bucket\{route="\/a",le="0.1"\} 1/);
+    assert.match(text, /latency_seconds_bucket\{route="\/a",le="1"\} 3/);
+    assert.match(text, /latency_seconds_bucket\{route="\/a",le="\+Inf"\} 4/);
+    assert.match(text, /latency_seconds_sum\{route="\/a"\} 6.05/);
+    assert.match(text, /latency_seconds_count\{route="\/a"\} 4/);
+  });
+
+  it('admits known series forever and refuses new ones past the cap, counting them', async () => {
+    const { registry, histogram } = setup(2);
+    histogram.observe('a', () => ({ route: '/a' }), 0.01);
+    histogram.observe('b', () => ({ route: '/b' }), 0.01);
+    histogram.observe('c', () => ({ route: '/c' }), 0.01);
+    histogram.observe('a', () => ({ route: '/a' }), 0.01);
+    const text = await registry.metrics();
+    assert.match(text, /refused_total\{metric="latency_seconds"\} 1/);
+    assert.match(text, /latency_seconds_count\{route="\/a"\} 2/);
+    assert.ok(!text.includes('route="/c"'));
+  });
+
+  it('keeps the trace id of the latest observation per bucket as an exemplar for OpenMetrics', async () => {
+    const registry = new Registry<typeof Registry.OPENMETRICS_CONTENT_TYPE>();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+    const refused = new Counter({ name: 'refused', help: 'h', labelNames: ['metric'], registers: [] });
+    const histogram = new RequestHistogram('latency_seconds', 'h', [0.1, 1], 10, refused);
+    registry.registerMetric(histogram.asMetric());
+    histogram.observe('a', () => ({ route: '/a' }), 0.5, '0af7651916cd43dd8448eb211c80319c');
+    assert.match(await registry.metrics(), /latency_seconds_bucket\{route="\/a",le="1"\} 1 # \{trace_id="0af7651916cd43dd8448eb211c80319c"\} 0.5 \d+/);
   });
 });
 

@@ -1,0 +1,97 @@
+import type { Counter, Metric } from 'prom-client';
+
+type Labels = Readonly<Record<string, string>>;
+
+interface Exemplar {
+  labelSet: { trace_id: string };
+  value: number;
+  timestamp: number;
+}
+
+interface Series {
+  readonly labels: Labels;
+  /** Observations per bucket, not yet cumulative; the last slot is +Inf. */
+  readonly counts: Float64Array;
+  readonly exemplars: (Exemplar | undefined)[];
+  sum: number;
+  count: number;
+}
+
+interface ExportedValue {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+  exemplar?: Exemplar;
+}
+
+/**
+ * A histogram for the per-request hot path. prom-client's Histogram hashes the label object on
+ * every observation; here the caller passes the series key it already built, the label object is
+ * made once per series, and the series cap is the size of the one map that holds them. It renders
+ * through prom-client's registries like any of its metrics.
+ */
+export class RequestHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly series = new Map<string, Series>();
+  private readonly beforeRenderHooks: (() => void)[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly bounds: readonly number[],
+    private readonly maxSeries: number,
+    private readonly refused: Counter<'metric'>,
+  ) {}
+
+  /**
+   * Records `value` in the series `key`; `labels` is called only when the series is new.
+   * A new series beyond the cap is refused and counted instead.
+   */
+  observe(key: string, labels: () => Labels, value: number, traceId?: string): void {
+    let series = this.series.get(key);
+    if (series === undefined) {
+      if (this.series.size >= this.maxSeries) {
+        this.refused.inc({ metric: this.name });
+        return;
+      }
+      series = { labels: labels(), counts: new Float64Array(this.bounds.length + 1), exemplars: [], sum: 0, count: 0 };
+      this.series.set(key, series);
+    }
+    let bucket = 0;
+    while (bucket < this.bounds.length && value > this.bounds[bucket]!) bucket++;
+    series.counts[bucket]!++;
+    series.sum += value;
+    series.count++;
+    if (traceId !== undefined) series.exemplars[bucket] = { labelSet: { trace_id: traceId }, value, timestamp: Date.now() / 1000 };
+  }
+
+  /** Runs `hook` before each render, to record observations that are only found at scrape time. */
+  beforeRender(hook: () => void): void {
+    this.beforeRenderHooks.push(hook);
+  }
+
+  async get() {
+    for (const hook of this.beforeRenderHooks) hook();
+    const values: ExportedValue[] = [];
+    for (const { labels, counts, exemplars, sum, count } of this.series.values()) {
+      let cumulative = 0;
+      for (let bucket = 0; bucket <= this.bounds.length; bucket++) {
+        cumulative += counts[bucket]!;
+        const le = bucket < this.bounds.length ? this.bounds[bucket]! : '+Inf';
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...labels, le }, value: cumulative, exemplar: exemplars[bucket] });
+      }
+      values.push({ metricName: `${this.name}_sum`, labels, value: sum }, { metricName: `${this.name}_count`, labels, value: count });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    this.series.clear();
+  }
+
+  /** The shape prom-client's registries accept. */
+  asMetric(): Metric {
+    return this as unknown as Metric;
+  }
+}
