@@ -41,7 +41,7 @@ export function startCollector(config: CollectorConfig, dependencies: CollectorD
       node: config.elasticsearchUrl,
       maxRetries: 0,
       requestTimeout: 30_000,
-      ...(config.elasticsearchApiKey === undefined ? {} : { auth: { apiKey: config.elasticsearchApiKey } }),
+      ...(config.elasticsearchAuth === undefined ? {} : { auth: config.elasticsearchAuth }),
     });
 
   const admin = kafka.admin();

@@ -3,6 +3,8 @@ import { ErrorCodes, VigilConfigError } from '../../agent/errors';
 
 export type RetentionMode = 'lifecycle' | 'ilm';
 
+export type ElasticsearchAuth = { readonly apiKey: string } | { readonly username: string; readonly password: string };
+
 /** The validated, frozen configuration of one collector process. */
 export interface CollectorConfig {
   readonly brokers: readonly string[];
@@ -10,8 +12,8 @@ export interface CollectorConfig {
   readonly groupId: string;
   readonly deadLetterTopic: string;
   readonly elasticsearchUrl: string;
-  /** Sent as `Authorization: ApiKey …`; read from the environment only, so it stays out of `ps`. */
-  readonly elasticsearchApiKey: string | undefined;
+  /** Credentials come from the environment only, so they stay out of `ps`; an API key wins over a password. */
+  readonly elasticsearchAuth: ElasticsearchAuth | undefined;
   /** Largest bulk request body; a fetched batch is cut into requests of at most this size. */
   readonly batchBytes: number;
   /** Longest time Kafka holds a fetch open while it waits for batchBytes of records. */
@@ -55,7 +57,12 @@ const TOPIC = /^[A-Za-z0-9._-]{1,249}$/;
 
 export function usage(): string {
   const lines = Object.values(SETTINGS).map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(36)} ${s.help}`);
-  return ['usage: vigil-collector [--flag value ...]', '  flag                     environment variable', ...lines].join('\n');
+  return [
+    'usage: vigil-collector [--flag value ...]',
+    '  flag                     environment variable',
+    ...lines,
+    'Elasticsearch credentials, from the environment only: VIGIL_ELASTICSEARCH_API_KEY, or VIGIL_ELASTICSEARCH_USERNAME and VIGIL_ELASTICSEARCH_PASSWORD.',
+  ].join('\n');
 }
 
 /** Splits `--name value` and `--name=value` pairs; the flag name in an error is the one the user wrote. */
@@ -126,7 +133,7 @@ export function resolveCollectorConfig(argv: readonly string[], env: Env = proce
     groupId: text('groupId', 'vigil-collector', (group) => /^[A-Za-z0-9._-]{1,249}$/.test(group), 'a group id of letters, digits, ".", "_" and "-"'),
     deadLetterTopic: text('deadLetterTopic', 'vigil-logs-dead-letter', (topic) => TOPIC.test(topic), topicAllowed),
     elasticsearchUrl: text('elasticsearchUrl', 'http://localhost:9200', isHttpUrl, 'an http:// or https:// URL'),
-    elasticsearchApiKey: env.VIGIL_ELASTICSEARCH_API_KEY?.trim() || undefined,
+    elasticsearchAuth: elasticsearchAuth(env),
     batchBytes: integer('batchBytes', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     batchWaitMs: integer('batchWaitMs', 500, 0, 60_000),
     concurrency: integer('concurrency', 4, 1, 64),
@@ -136,4 +143,14 @@ export function resolveCollectorConfig(argv: readonly string[], env: Env = proce
     metricsPort: integer('metricsPort', 9465, 0, 65_535),
     shutdownTimeoutMs: integer('shutdownTimeoutMs', 30_000, 0, 600_000),
   });
+}
+
+function elasticsearchAuth(env: Env): ElasticsearchAuth | undefined {
+  const apiKey = env.VIGIL_ELASTICSEARCH_API_KEY?.trim();
+  if (apiKey) return { apiKey };
+  const username = env.VIGIL_ELASTICSEARCH_USERNAME?.trim();
+  if (!username) return undefined;
+  const password = env.VIGIL_ELASTICSEARCH_PASSWORD;
+  if (!password) throw new VigilConfigError('VIGIL_ELASTICSEARCH_PASSWORD', password, 'the password of VIGIL_ELASTICSEARCH_USERNAME');
+  return { username, password };
 }

@@ -46,7 +46,8 @@ export function toDocument(source: SourceRecord): LogDocument | Rejected {
   const record = parsed as Record<string, unknown>;
   const service = field(record, 'service.name') ?? source.key?.toString('utf8') ?? 'unknown';
   const shadow = field(record, 'labels.traffic') === SHADOW_NAMESPACE || source.topic.endsWith(`-${SHADOW_NAMESPACE}`);
-  const namespace = shadow ? SHADOW_NAMESPACE : (field(record, 'deployment.environment') ?? 'default');
+  const environment = field(record, 'deployment.environment') ?? field(record, 'service.environment');
+  const namespace = shadow ? SHADOW_NAMESPACE : (environment ?? 'default');
   const eventId = field(record, 'event.id');
   return {
     source,

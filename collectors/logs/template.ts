@@ -16,16 +16,17 @@ const ECS_MAPPINGS: Record<string, estypes.MappingProperty> = {
   '@timestamp': { type: 'date' },
   message: text,
   log: { properties: { level: keyword, logger: keyword } },
-  service: { properties: { name: keyword, version: keyword, tier: keyword } },
+  service: { properties: { name: keyword, version: keyword, environment: keyword, tier: keyword } },
   deployment: { properties: { environment: keyword } },
   trace: { properties: { id: keyword } },
   span: { properties: { id: keyword } },
   transaction: { properties: { id: keyword } },
   event: { properties: { id: keyword, dataset: keyword } },
   labels: { properties: { traffic: keyword } },
-  host: { properties: { name: keyword } },
+  host: { properties: { name: keyword, hostname: keyword } },
+  ecs: { properties: { version: keyword } },
   process: { properties: { pid: { type: 'long' } } },
-  error: { properties: { type: keyword, message: text, stack_trace: { type: 'text', index: false } } },
+  error: { properties: { type: keyword, code: keyword, message: text, stack_trace: { type: 'text', index: false } } },
 };
 
 export interface RetentionSettings {

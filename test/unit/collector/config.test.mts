@@ -61,6 +61,14 @@ describe('collector configuration', () => {
     assert.match(failure(() => resolveCollectorConfig(['--retention', 'forever'], brokers)).message, /lifecycle or ilm/);
   });
 
+  it('takes Elasticsearch credentials from the environment, an API key before a password', () => {
+    assert.equal(resolveCollectorConfig([], brokers).elasticsearchAuth, undefined);
+    const basic = { ...brokers, VIGIL_ELASTICSEARCH_USERNAME: 'collector', VIGIL_ELASTICSEARCH_PASSWORD: 's3cret' };
+    assert.deepEqual(resolveCollectorConfig([], basic).elasticsearchAuth, { username: 'collector', password: 's3cret' });
+    assert.deepEqual(resolveCollectorConfig([], { ...basic, VIGIL_ELASTICSEARCH_API_KEY: 'a2V5' }).elasticsearchAuth, { apiKey: 'a2V5' });
+    assert.equal(failure(() => resolveCollectorConfig([], { ...brokers, VIGIL_ELASTICSEARCH_USERNAME: 'collector' })).option, 'VIGIL_ELASTICSEARCH_PASSWORD');
+  });
+
   it('refuses an unknown flag and a flag without its value', () => {
     const unknown = failure(() => resolveCollectorConfig(['--bootstrap-servers', 'x'], brokers));
     assert.equal(unknown.code, 'VIGIL_ERR_UNKNOWN_OPTION');

@@ -43,6 +43,7 @@ describe('log record to document', () => {
   it('reads nested ECS objects too, and falls back to the message key for the service', () => {
     assert.equal(documentOf(line({ service: { name: 'Cart API' }, deployment: { environment: 'Stage' } })).dataStream, 'logs-cart_api-stage');
     assert.equal(documentOf(line({ message: 'no identity' })).dataStream, 'logs-songs-default');
+    assert.equal(documentOf(line({ 'service.name': 'songs', 'service.environment': 'qa' })).dataStream, 'logs-songs-qa');
   });
 
   it('keeps each document on one line of the bulk body', () => {
