@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse, stringify } from 'yaml';
 import { kustomizations, kustomize, read, type KubeObject } from './files.mts';
 
 interface Model {
@@ -128,6 +129,18 @@ describe('Kubernetes manifests', () => {
         }
       }
     }
+  });
+
+  it('evaluates the monitoring mixin\'s rules and alerts as they are rendered in dashboards/, and promtool accepts them', () => {
+    const rendered = ['rules.yaml', 'alerts.yaml'].flatMap((file) => (parse(read(`dashboards/build/prometheus/${file}`)) as { groups: unknown[] }).groups);
+    const rule = find(everything, 'PrometheusRule', 'vigil');
+    const groups = (rule?.spec as { groups: { rules: { alert?: string; record?: string }[] }[] } | undefined)?.groups ?? [];
+    assert.deepEqual(groups, rendered, 'generated/prometheus-rule.yaml is out of date: run node deploy/kubernetes/generate-rules.mjs');
+    assert.ok(groups.some((group) => group.rules.some((r) => r.alert)), 'alerts');
+    assert.ok(groups.some((group) => group.rules.some((r) => r.record)), 'recording rules');
+    const rules = join(mkdtempSync(join(tmpdir(), 'vigil-rules-')), 'rules.yaml');
+    writeFileSync(rules, stringify({ groups }));
+    execFileSync('promtool', ['check', 'rules', rules], { stdio: 'pipe' });
   });
 
   it('federation: the global Prometheus config passes promtool and pulls only aggregates from each cluster', () => {
