@@ -55,6 +55,8 @@
     },
     jaegerUrl: 'http://127.0.0.1:16686',
     kibanaUrl: 'http://127.0.0.1:5601',
+    // Where Grafana reads the dashboard files (build/grafana/dashboards/) from.
+    grafanaDashboardsPath: '/var/lib/grafana/dashboards/vigil',
     dashboardTags: ['vigil'],
     dashboardRefresh: '30s',
 

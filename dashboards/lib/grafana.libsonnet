@@ -116,7 +116,8 @@ local promDatasource = { type: 'prometheus', uid: '${datasource}' };
     },
   },
 
-  // A table of instant queries joined on their shared labels, one column per query.
+  // A table of instant queries joined on their shared labels, one column per query. A column with
+  // `hidden: true` only contributes its labels (an info metric's value is always 1).
   table(title, description, targets, columns, links=[]):: {
     type: 'table',
     title: title,
@@ -128,7 +129,11 @@ local promDatasource = { type: 'prometheus', uid: '${datasource}' };
       {
         id: 'organize',
         options: {
-          excludeByName: { Time: true },
+          excludeByName: { Time: true } + {
+            ['Value #' + std.char(65 + i)]: true
+            for i in std.range(0, std.length(columns) - 1)
+            if std.get(columns[i], 'hidden', false)
+          },
           renameByName: { ['Value #' + std.char(65 + i)]: columns[i].title for i in std.range(0, std.length(columns) - 1) },
         },
       },
