@@ -58,6 +58,8 @@ export interface VigilOptions {
   tracesSamplerArg?: number;
   /** Instrumentations to leave off, by name (docs/tracing.md lists them). @default OTEL_NODE_DISABLED_INSTRUMENTATIONS, else none */
   disabledInstrumentations?: readonly string[];
+  /** Longest a finished span waits before its batch is exported, in milliseconds. @default OTEL_BSP_SCHEDULE_DELAY, else 1000 */
+  tracesExportDelayMs?: number;
   /** Sentry DSN; crash capture is off without one. @default SENTRY_DSN */
   sentryDsn?: string;
   /** Total time shutdown() may take to flush every signal, in milliseconds. @default 5000 */
@@ -103,6 +105,7 @@ export interface VigilConfig {
     readonly sampler: TracesSampler;
     readonly samplerArg: number;
     readonly disabledInstrumentations: readonly string[];
+    readonly exportDelayMs: number;
   };
   readonly profiler: {
     readonly enabled: boolean;

@@ -22,6 +22,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'maxSeriesPerMetric', 'kafkaBrokers', 'logTopic', 'logLevel', 'redact', 'profiler', 'pprofToken', 'pprofEndpoints', 'profileDir', 'profileStoreMaxBytes', 'pyroscopeUrl', 'profilerBudget',
   'tracesExporter', 'otlpEndpoint', 'jaegerEndpoint', 'tracesSampler', 'tracesSamplerArg', 'sentryDsn',
   'shutdownTimeoutMs', 'handleSignals', 'logStdout', 'logSpoolDir', 'logSpoolMaxBytes', 'logBufferMaxBytes', 'disabledInstrumentations',
+  'tracesExportDelayMs',
 ] satisfies (keyof VigilOptions)[]);
 
 /**
@@ -232,6 +233,7 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
     (name) => (INSTRUMENTATION_NAMES as readonly string[]).includes(name),
     `a comma-separated list of ${INSTRUMENTATION_NAMES.join(', ')}`,
   );
+  const exportDelayMs = read.number('tracesExportDelayMs', 'OTEL_BSP_SCHEDULE_DELAY', 1000, { min: 0, max: 600_000, integer: true });
 
   const dsn = read.optionalString('sentryDsn', 'SENTRY_DSN');
   if (dsn !== undefined && !isValidSentryDsn(dsn)) {
@@ -245,7 +247,7 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
     identity: { service, version, environment, tier, attributes },
     metrics: { host: metricsHost, port: metricsPort, httpRoutes, maxSeriesPerMetric },
     logs: { kafkaBrokers, topic: logTopic, level: logLevel, redact, stdout: logStdout, spoolDir: logSpoolDir, spoolMaxBytes: logSpoolMaxBytes, bufferMaxBytes: logBufferMaxBytes },
-    traces: { exporter, otlpEndpoint, jaegerEndpoint, sampler, samplerArg, disabledInstrumentations },
+    traces: { exporter, otlpEndpoint, jaegerEndpoint, sampler, samplerArg, disabledInstrumentations, exportDelayMs },
     profiler: {
       enabled: profilerEnabled,
       pprofToken,

@@ -126,6 +126,9 @@ export class BoundedBatchProcessor implements SpanProcessor {
   }
 
   private async send(batch: ReadableSpan[]): Promise<void> {
+    // Host and process attributes are detected asynchronously; spans ended before that wait for them.
+    const unsettled = batch.find((span) => span.resource.asyncAttributesPending)?.resource;
+    await unsettled?.waitForAsyncAttributes?.().catch(() => undefined);
     const result = await this.exportWithTimeout(batch);
     if (result.code === ExportResultCode.SUCCESS) {
       if (this.failures > 0) this.events.health(undefined);

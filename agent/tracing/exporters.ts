@@ -1,6 +1,7 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- only the chosen exporter is loaded. */
+/* eslint-disable @typescript-eslint/no-require-imports -- the Jaeger exporter and its Thrift stack load only when chosen. */
 import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { VigilConfig } from '../config/options';
+import type { TracesExporter, VigilConfig } from '../config/options';
+import { OtlpHttpExporter } from './otlp-exporter';
 
 export interface ChosenExporter {
   readonly exporter: SpanExporter;
@@ -8,13 +9,12 @@ export interface ChosenExporter {
   readonly destination: string;
 }
 
-/** The exporter OTEL_TRACES_EXPORTER names; undefined for "none" (spans still give logs their ids). */
-export function createExporter(traces: VigilConfig['traces']): ChosenExporter | undefined {
+/** The exporter OTEL_TRACES_EXPORTER names; "none" never gets here, since it turns tracing off. */
+export function createExporter(traces: VigilConfig['traces'] & { exporter: Exclude<TracesExporter, 'none'> }): ChosenExporter {
   switch (traces.exporter) {
     case 'otlp': {
-      const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
       const url = `${traces.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
-      return { exporter: new OTLPTraceExporter({ url }), destination: `OTLP ${url}` };
+      return { exporter: new OtlpHttpExporter(url), destination: `OTLP ${url}` };
     }
     case 'jaeger': {
       const { JaegerExporter } = require('@opentelemetry/exporter-jaeger') as typeof import('@opentelemetry/exporter-jaeger');
@@ -22,7 +22,5 @@ export function createExporter(traces: VigilConfig['traces']): ChosenExporter | 
     }
     case 'console':
       return { exporter: new ConsoleSpanExporter(), destination: 'the console' };
-    case 'none':
-      return undefined;
   }
 }

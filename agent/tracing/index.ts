@@ -1,16 +1,17 @@
-import { context, propagation, trace, TraceFlags, type Span } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { VigilConfig } from '../config/options';
 import type { Diag } from '../diag';
 import type { TraceIdOf } from '../metrics/http-server';
 import type { MetricsRegistry } from '../metrics/registry';
-import { BoundedBatchProcessor, type DropReason } from './batch-processor';
+import { BoundedBatchProcessor, DEFAULT_BATCH_LIMITS } from './batch-processor';
 import { createExporter } from './exporters';
+import { traceHttpServers } from './http-server-spans';
 import { createInstrumentations, loadedTooEarly } from './instrumentations';
 import { SpanMetricNames } from './names';
 import { createResource } from './resource';
@@ -35,42 +36,49 @@ export interface Tracing {
 /**
  * Starts the OpenTelemetry SDK: resource, sampler, propagators (W3C trace context and baggage,
  * Jaeger's uber-trace-id, the traffic header), instrumentations and the chosen exporter.
+ * OTEL_TRACES_EXPORTER=none turns tracing off altogether.
  */
 export function startTracing({ config, diag, registry, ownServer }: TracingDeps): Tracing {
+  const { exporter } = config.traces;
+  if (exporter === 'none') {
+    diag.info('tracing: off (OTEL_TRACES_EXPORTER=none)');
+    return { traceIdOf: () => undefined, close: async () => {} };
+  }
   const exported = registry.counter({ name: SpanMetricNames.spansExported, help: 'Spans acknowledged by the trace backend.' });
   const dropped = registry.counter<'reason'>({ name: SpanMetricNames.spansDropped, help: 'Spans lost before reaching the trace backend.', labelNames: ['reason'] });
 
-  const chosen = createExporter(config.traces);
-  const destination = chosen?.destination ?? 'nowhere (OTEL_TRACES_EXPORTER=none)';
-  const batch =
-    chosen &&
-    new BoundedBatchProcessor(chosen.exporter, {
-      exported: (count) => exported.inc(count),
-      dropped: (count: number, reason: DropReason) => dropped.inc({ reason }, count),
-      health: (error) =>
-        error === undefined
-          ? diag.state('tracing.export', 'ok', `tracing: span export to ${destination} works again`)
-          : diag.state('tracing.export', 'failing', `tracing: span export to ${destination} fails (${error.message}); spans are dropped and counted in ${SpanMetricNames.spansDropped} until it answers`),
-    });
-  const processors: SpanProcessor[] = [new TrafficSpanProcessor(), ...(batch ? [batch] : [])];
+  const { exporter: spanExporter, destination } = createExporter({ ...config.traces, exporter });
+  const batch = new BoundedBatchProcessor(spanExporter, {
+    exported: (count) => exported.inc(count),
+    dropped: (count, reason) => dropped.inc({ reason }, count),
+    health: (error) =>
+      error === undefined
+        ? diag.state('tracing.export', 'ok', `tracing: span export to ${destination} works again`)
+        : diag.state('tracing.export', 'failing', `tracing: span export to ${destination} fails (${error.message}); spans are dropped and counted in ${SpanMetricNames.spansDropped} until it answers`),
+  }, { ...DEFAULT_BATCH_LIMITS, scheduledDelayMs: config.traces.exportDelayMs });
 
   const provider = new NodeTracerProvider({
     resource: createResource(config.identity),
     sampler: createSampler(config.traces.sampler, config.traces.samplerArg),
-    spanProcessors: processors,
+    spanProcessors: [new TrafficSpanProcessor(), batch],
   });
+  const contextManager = new AsyncLocalStorageContextManager();
   provider.register({
+    contextManager,
     propagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new JaegerPropagator(), new TrafficHeaderPropagator()],
     }),
   });
 
-  const serverSpans = new WeakMap<IncomingMessage, Span>();
-  const { names, instrumentations } = createInstrumentations(config.traces.disabledInstrumentations, {
-    ignoreIncoming: (request) => ownServer !== undefined && (request.socket as { server?: unknown } | null)?.server === ownServer,
-    onServerSpan: (request, span) => serverSpans.set(request, span),
-  });
+  const { names, instrumentations } = createInstrumentations(config.traces.disabledInstrumentations);
   const unregister = registerInstrumentations({ instrumentations: [...instrumentations], tracerProvider: provider });
+  const serverSpans = names.includes('http')
+    ? traceHttpServers({
+        tracer: provider.getTracer('vigil'),
+        enter: (active) => contextManager.attach(active),
+        ignoreServer: (server) => server === ownServer,
+      })
+    : undefined;
 
   diag.info(`tracing: instrumented ${names.join(', ') || 'nothing'}; spans go to ${destination}; sampler ${config.traces.sampler} ${config.traces.samplerArg}`);
   const early = loadedTooEarly(names, Object.keys(require.cache));
@@ -82,13 +90,11 @@ export function startTracing({ config, diag, registry, ownServer }: TracingDeps)
   }
 
   return {
-    traceIdOf(request) {
-      const spanContext = serverSpans.get(request)?.spanContext();
-      return spanContext !== undefined && (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0 ? spanContext.traceId : undefined;
-    },
+    traceIdOf: (request) => serverSpans?.traceIdOf(request),
     async close(signal) {
+      serverSpans?.stop();
       unregister();
-      await batch?.shutdown(signal);
+      await batch.shutdown(signal);
       await provider.shutdown().catch(() => undefined);
       trace.disable();
       propagation.disable();

@@ -1,23 +1,13 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- each package is loaded only when its instrumentation is enabled. */
-import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import type { IncomingMessage } from 'node:http';
 import type { InstrumentationName } from './names';
-
-/** What the HTTP server instrumentation tells the rest of tracing about each inbound request. */
-export interface HttpHooks {
-  /** True for requests the agent must not trace (its own metrics server). */
-  ignoreIncoming(request: IncomingMessage): boolean;
-  /** Called with every inbound request's server span, before the application sees the request. */
-  onServerSpan(request: IncomingMessage, span: Span): void;
-}
 
 interface Entry {
   /** The name users pass to turn this instrumentation off. */
   readonly name: InstrumentationName;
   /** Packages it patches; a package already loaded when the agent starts cannot be patched. */
   readonly modules: readonly string[];
-  create(hooks: HttpHooks): Instrumentation;
+  create(): Instrumentation;
 }
 
 type InstrumentationClass = new (config?: object) => Instrumentation;
@@ -31,17 +21,8 @@ function load(packageName: string, className: string, config?: object): Instrume
 }
 
 const CATALOGUE: readonly Entry[] = [
-  {
-    name: 'http',
-    modules: [],
-    create: (hooks) =>
-      load('@opentelemetry/instrumentation-http', 'HttpInstrumentation', {
-        ignoreIncomingRequestHook: (request: IncomingMessage) => hooks.ignoreIncoming(request),
-        requestHook: (span: Span, request: unknown) => {
-          if (isIncoming(request)) hooks.onServerSpan(request, span);
-        },
-      }),
-  },
+  // Outbound calls only: server spans come from the diagnostics channel (http-server-spans.ts).
+  { name: 'http', modules: [], create: () => load('@opentelemetry/instrumentation-http', 'HttpInstrumentation', { disableIncomingRequestInstrumentation: true }) },
   { name: 'undici', modules: [], create: () => load('@opentelemetry/instrumentation-undici', 'UndiciInstrumentation') },
   { name: 'express', modules: ['express'], create: () => load('@opentelemetry/instrumentation-express', 'ExpressInstrumentation') },
   // Fastify announces each new instance on a diagnostics channel, so loading it before the agent is harmless.
@@ -64,9 +45,9 @@ export interface EnabledInstrumentations {
 }
 
 /** Creates the instrumentations not listed in `disabled`. */
-export function createInstrumentations(disabled: readonly string[], hooks: HttpHooks): EnabledInstrumentations {
+export function createInstrumentations(disabled: readonly string[]): EnabledInstrumentations {
   const enabled = CATALOGUE.filter((entry) => !disabled.includes(entry.name));
-  return { names: enabled.map((entry) => entry.name), instrumentations: enabled.map((entry) => entry.create(hooks)) };
+  return { names: enabled.map((entry) => entry.name), instrumentations: enabled.map((entry) => entry.create()) };
 }
 
 /**
@@ -83,8 +64,4 @@ export function loadedTooEarly(names: readonly InstrumentationName[], loadedFile
     }
   }
   return late;
-}
-
-function isIncoming(request: unknown): request is IncomingMessage {
-  return typeof request === 'object' && request !== null && 'socket' in request && 'httpVersion' in request;
 }

@@ -4,12 +4,11 @@ import { resolveConfig } from '../../../dist/agent/config/resolve.js';
 import { VigilConfigError } from '../../../dist/agent/errors.js';
 import { createInstrumentations, loadedTooEarly } from '../../../dist/agent/tracing/instrumentations.js';
 
-const hooks = { ignoreIncoming: () => false, onServerSpan: () => {} };
 
 describe('instrumentation set', () => {
   it('leaves out the instrumentations named in OTEL_NODE_DISABLED_INSTRUMENTATIONS', () => {
     const config = resolveConfig({}, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'grpc, mongodb' }, '/nonexistent');
-    const { names, instrumentations } = createInstrumentations(config.traces.disabledInstrumentations, hooks);
+    const { names, instrumentations } = createInstrumentations(config.traces.disabledInstrumentations);
     for (const instrumentation of instrumentations) instrumentation.disable();
     assert.ok(!names.includes('grpc') && !names.includes('mongodb'));
     assert.ok(names.includes('http') && names.includes('express'));

@@ -1,0 +1,272 @@
+import { SpanKind, type AttributeValue, type Attributes, type HrTime } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+
+/**
+ * Writes an OTLP ExportTraceServiceRequest in protobuf straight from the SDK's spans, with no
+ * intermediate objects: on a small route, turning each span into the generic OTLP object tree and
+ * then into bytes cost more than recording the span. Field numbers follow
+ * opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto.
+ */
+export function encodeTraceRequest(spans: readonly ReadableSpan[]): Buffer {
+  const writer = new ProtoWriter(spans.length * 320 + 1024);
+  for (const [resource, scopes] of groupSpans(spans)) {
+    const resourceSpans = writer.begin(1);
+    const resourceMessage = writer.begin(1);
+    writeAttributes(writer, 1, resource);
+    writer.end(resourceMessage);
+    for (const scopeSpans of scopes.values()) {
+      const scopeMessage = writer.begin(2);
+      const scope = writer.begin(1);
+      writer.string(1, scopeSpans.name);
+      if (scopeSpans.version !== undefined) writer.string(2, scopeSpans.version);
+      writer.end(scope);
+      for (const span of scopeSpans.spans) writeSpan(writer, span);
+      writer.end(scopeMessage);
+    }
+    writer.end(resourceSpans);
+  }
+  return writer.finish();
+}
+
+interface ScopeGroup {
+  readonly name: string;
+  readonly version: string | undefined;
+  readonly spans: ReadableSpan[];
+}
+
+function groupSpans(spans: readonly ReadableSpan[]): Map<Attributes, Map<string, ScopeGroup>> {
+  const groups = new Map<Attributes, Map<string, ScopeGroup>>();
+  for (const span of spans) {
+    const resource = span.resource.attributes;
+    let scopes = groups.get(resource);
+    if (scopes === undefined) groups.set(resource, (scopes = new Map()));
+    const { name, version } = span.instrumentationScope;
+    const key = `${name}\0${version ?? ''}`;
+    let group = scopes.get(key);
+    if (group === undefined) scopes.set(key, (group = { name, version, spans: [] }));
+    group.spans.push(span);
+  }
+  return groups;
+}
+
+// The API numbers span kinds from INTERNAL = 0; OTLP reserves 0 for "unspecified".
+const KIND: Record<SpanKind, number> = {
+  [SpanKind.INTERNAL]: 1,
+  [SpanKind.SERVER]: 2,
+  [SpanKind.CLIENT]: 3,
+  [SpanKind.PRODUCER]: 4,
+  [SpanKind.CONSUMER]: 5,
+};
+
+function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
+  const message = writer.begin(2);
+  const context = span.spanContext();
+  writer.hexBytes(1, context.traceId, 16);
+  writer.hexBytes(2, context.spanId, 8);
+  const traceState = context.traceState?.serialize();
+  if (traceState) writer.string(3, traceState);
+  const parent = span.parentSpanContext?.spanId;
+  if (parent) writer.hexBytes(4, parent, 8);
+  writer.string(5, span.name);
+  writer.varintField(6, KIND[span.kind]);
+  writer.fixed64Time(7, span.startTime);
+  writer.fixed64Time(8, span.endTime);
+  writeAttributes(writer, 9, span.attributes);
+  if (span.droppedAttributesCount > 0) writer.varintField(10, span.droppedAttributesCount);
+  for (const event of span.events) {
+    const eventMessage = writer.begin(11);
+    writer.fixed64Time(1, event.time);
+    writer.string(2, event.name);
+    if (event.attributes) writeAttributes(writer, 3, event.attributes);
+    writer.end(eventMessage);
+  }
+  if (span.droppedEventsCount > 0) writer.varintField(12, span.droppedEventsCount);
+  for (const link of span.links) {
+    const linkMessage = writer.begin(13);
+    writer.hexBytes(1, link.context.traceId, 16);
+    writer.hexBytes(2, link.context.spanId, 8);
+    if (link.attributes) writeAttributes(writer, 4, link.attributes);
+    writer.end(linkMessage);
+  }
+  if (span.droppedLinksCount > 0) writer.varintField(14, span.droppedLinksCount);
+  if (span.status.code !== 0 || span.status.message) {
+    const status = writer.begin(15);
+    if (span.status.message) writer.string(2, span.status.message);
+    writer.varintField(3, span.status.code);
+    writer.end(status);
+  }
+  writer.end(message);
+}
+
+function writeAttributes(writer: ProtoWriter, field: number, attributes: Attributes): void {
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    const keyValue = writer.begin(field);
+    writer.string(1, key);
+    const anyValue = writer.begin(2);
+    writeAnyValue(writer, value);
+    writer.end(anyValue);
+    writer.end(keyValue);
+  }
+}
+
+function writeAnyValue(writer: ProtoWriter, value: AttributeValue | null | undefined): void {
+  if (typeof value === 'string') writer.string(1, value);
+  else if (typeof value === 'boolean') writer.varintField(2, value ? 1 : 0);
+  else if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) writer.double(4, value);
+    else if (value >= 0) writer.varintField(3, value);
+    else writer.negativeIntField(3, value);
+  } else if (Array.isArray(value)) {
+    const array = writer.begin(5);
+    for (const item of value) {
+      const itemMessage = writer.begin(1);
+      writeAnyValue(writer, item);
+      writer.end(itemMessage);
+    }
+    writer.end(array);
+  }
+}
+
+/**
+ * A growable buffer for the protobuf wire format. Nested messages reserve one byte for their
+ * length and make room for more only when the message turns out longer than 127 bytes.
+ */
+class ProtoWriter {
+  private buffer: Buffer;
+  private position = 0;
+
+  constructor(initialSize: number) {
+    this.buffer = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Starts a length-delimited field; pass the result to end(). */
+  begin(field: number): number {
+    this.tag(field, 2);
+    this.ensure(1);
+    return this.position++;
+  }
+
+  end(lengthAt: number): void {
+    const length = this.position - lengthAt - 1;
+    const size = varintSize(length);
+    if (size > 1) {
+      this.ensure(size - 1);
+      this.buffer.copyWithin(lengthAt + size, lengthAt + 1, this.position);
+      this.position += size - 1;
+    }
+    const end = this.position;
+    this.position = lengthAt;
+    this.varint(length);
+    this.position = end;
+  }
+
+  string(field: number, value: string): void {
+    if (value.length < 128 && this.asciiString(field, value)) return;
+    const length = Buffer.byteLength(value);
+    this.tag(field, 2);
+    this.varint(length);
+    this.ensure(length);
+    this.position += this.buffer.write(value, this.position, length, 'utf8');
+  }
+
+  /**
+   * Short ASCII strings (attribute keys, methods, paths) written byte by byte: cheaper than the two
+   * native calls of the general path. Returns false, having written nothing, at the first non-ASCII character.
+   */
+  private asciiString(field: number, value: string): boolean {
+    const start = this.position;
+    this.tag(field, 2);
+    this.ensure(value.length + 1);
+    this.buffer[this.position++] = value.length;
+    for (let i = 0; i < value.length; i++) {
+      const code = value.charCodeAt(i);
+      if (code > 127) {
+        this.position = start;
+        return false;
+      }
+      this.buffer[this.position++] = code;
+    }
+    return true;
+  }
+
+  hexBytes(field: number, hex: string, length: number): void {
+    this.tag(field, 2);
+    this.varint(length);
+    this.ensure(length);
+    this.buffer.fill(0, this.position, this.position + length);
+    this.buffer.write(hex, this.position, length, 'hex');
+    this.position += length;
+  }
+
+  varintField(field: number, value: number): void {
+    this.tag(field, 0);
+    this.varint(value);
+  }
+
+  /** int64 below zero: ten bytes of two's complement, rare enough for BigInt. */
+  negativeIntField(field: number, value: number): void {
+    this.tag(field, 0);
+    this.ensure(10);
+    let rest = BigInt.asUintN(64, BigInt(value));
+    while (rest > 127n) {
+      this.buffer[this.position++] = Number(rest & 127n) | 128;
+      rest >>= 7n;
+    }
+    this.buffer[this.position++] = Number(rest);
+  }
+
+  double(field: number, value: number): void {
+    this.tag(field, 1);
+    this.ensure(8);
+    this.position = this.buffer.writeDoubleLE(value, this.position);
+  }
+
+  /** Nanoseconds since the epoch as fixed64, computed exactly although they exceed 2^53. */
+  fixed64Time(field: number, [seconds, nanos]: HrTime): void {
+    this.tag(field, 1);
+    this.ensure(8);
+    // seconds * 1e9 + nanos, split so every intermediate stays an exact double.
+    const high = Math.floor(seconds / 65536) * 1e9; // times 2^16
+    const low = (seconds % 65536) * 1e9 + nanos;
+    const lowWord = (low % 4294967296) + (high % 65536) * 65536;
+    const highWord = Math.floor(high / 65536) + Math.floor(low / 4294967296) + Math.floor(lowWord / 4294967296);
+    this.buffer.writeUInt32LE(lowWord % 4294967296, this.position);
+    this.buffer.writeUInt32LE(highWord, this.position + 4);
+    this.position += 8;
+  }
+
+  finish(): Buffer {
+    return this.buffer.subarray(0, this.position);
+  }
+
+  private tag(field: number, wireType: number): void {
+    this.varint(field * 8 + wireType);
+  }
+
+  private varint(value: number): void {
+    this.ensure(10);
+    while (value > 127) {
+      this.buffer[this.position++] = (value % 128) | 128;
+      value = Math.floor(value / 128);
+    }
+    this.buffer[this.position++] = value;
+  }
+
+  private ensure(bytes: number): void {
+    if (this.position + bytes <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.position + bytes));
+    this.buffer.copy(grown, 0, 0, this.position);
+    this.buffer = grown;
+  }
+}
+
+function varintSize(value: number): number {
+  let size = 1;
+  while (value > 127) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}

@@ -1,0 +1,85 @@
+/**
+ * What tracing costs: the same node:http service bare, with the agent's metrics, with metrics and
+ * tracing at 100% and 10% sampling, and under OpenTelemetry's zero-code set-up
+ * (@opentelemetry/auto-instrumentations-node, its defaults), every tracer exporting OTLP to the same
+ * local receiver. Two workloads: a hello route, and a route doing about 1 ms of real work.
+ */
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { comparisonTable, freePort, sideBySide, startNodeService, type Measurement, type Variant } from './support/harness';
+
+const fixtures = join(__dirname, '../../test/fixtures/tracing');
+const service = join(fixtures, 'bench-service.cjs');
+
+/** An OTLP/HTTP receiver that accepts and discards, so every exporter pays its full cost and nothing else. */
+async function startReceiver(): Promise<{ url: string; spanBytes: () => number; close: () => Promise<void> }> {
+  let bytes = 0;
+  const server: Server = createServer((request, response) => {
+    request.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    request.on('end', () => {
+      const json = request.headers['content-type']?.includes('json') === true;
+      response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
+      response.end(json ? '{}' : '');
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${port}`, spanBytes: () => bytes, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+function variants(path: string, otlpUrl: string, upstreamUrl: string): Variant[] {
+  const common = { UPSTREAM_URL: upstreamUrl, OTEL_SERVICE_NAME: 'bench', OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl };
+  const agent = { ...common, VIGIL_PROFILER: 'off', VIGIL_METRICS_PORT: '0' };
+  const preload = ['--require', 'vigil/register'];
+  return [
+    { name: 'bare', start: () => startNodeService(service, { path, env: common }) },
+    { name: 'vigil metrics', start: () => startNodeService(service, { path, nodeArgs: preload, env: { ...agent, OTEL_TRACES_EXPORTER: 'none' } }) },
+    { name: 'vigil metrics + tracing 100%', start: () => startNodeService(service, { path, nodeArgs: preload, env: { ...agent, OTEL_TRACES_SAMPLER_ARG: '1' } }) },
+    { name: 'vigil metrics + tracing 10%', start: () => startNodeService(service, { path, nodeArgs: preload, env: { ...agent, OTEL_TRACES_SAMPLER_ARG: '0.1' } }) },
+    {
+      name: 'OpenTelemetry zero-code',
+      start: () => startNodeService(service, { path, nodeArgs: ['--require', '@opentelemetry/auto-instrumentations-node/register'], env: common }),
+    },
+  ];
+}
+
+function share(results: Map<string, Measurement>, name: string, of: string): number {
+  return results.get(name)!.requestsPerSecond / results.get(of)!.requestsPerSecond;
+}
+
+export async function bench(): Promise<string> {
+  const receiver = await startReceiver();
+  const upstream = await startNodeService(join(fixtures, 'upstream.cjs'), { path: '/' });
+  try {
+    const hello = await sideBySide(variants('/hello', receiver.url, upstream.url));
+    const work = await sideBySide(variants('/work', receiver.url, upstream.url));
+    const full = 'vigil metrics + tracing 100%';
+    const zeroCode = 'OpenTelemetry zero-code';
+    const helloVsZeroCode = share(hello, full, zeroCode);
+    const workVsBare = share(work, full, 'bare');
+    return [
+      '## Tracing overhead',
+      '',
+      `A plain node:http service, autocannon with 50 connections, every tracer exporting OTLP/HTTP to one local receiver; last run ${new Date().toISOString().slice(0, 10)}.`,
+      '',
+      '**hello** (a small JSON object):',
+      '',
+      comparisonTable(hello),
+      '',
+      '**work** (parse and re-serialize a 60 KB JSON payload, one call to a local upstream):',
+      '',
+      comparisonTable(work),
+      '',
+      `hello: metrics + tracing at 100% serves **${helloVsZeroCode.toFixed(2)}×** the zero-code throughput ` +
+        `(${(share(hello, full, 'bare') * 100).toFixed(0)}% of bare against ${(share(hello, zeroCode, 'bare') * 100).toFixed(0)}%; target ≥ 2×).`,
+      `work: metrics + tracing at 100% keeps **${(workVsBare * 100).toFixed(1)}%** of bare throughput (target ≥ 90%).`,
+      '',
+      `The receiver took ${(receiver.spanBytes() / 1e6).toFixed(1)} MB of telemetry during the run.`,
+      '',
+      'Reproduce: `npm run bench -- tracing` (BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS change the load).',
+    ].join('\n');
+  } finally {
+    await upstream.stop();
+    await receiver.close();
+  }
+}

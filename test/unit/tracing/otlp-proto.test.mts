@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { encodeTraceRequest } from '../../../dist/agent/tracing/otlp-proto.js';
+
+/** A protobuf wire-format reader: field number to the list of raw values (numbers, bigints or byte strings). */
+type Fields = Map<number, (bigint | Buffer)[]>;
+function decode(bytes: Buffer): Fields {
+  const fields: Fields = new Map();
+  let at = 0;
+  const varint = (): bigint => {
+    let result = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      const byte = bytes[at++]!;
+      result |= BigInt(byte & 127) << shift;
+      if (byte < 128) return result;
+    }
+  };
+  while (at < bytes.length) {
+    const key = Number(varint());
+    const [field, wireType] = [key >> 3, key & 7];
+    let value: bigint | Buffer;
+    if (wireType === 0) value = varint();
+    else if (wireType === 1) value = bytes.subarray(at, (at += 8));
+    else if (wireType === 2) {
+      const length = Number(varint());
+      value = bytes.subarray(at, (at += length));
+    } else throw new Error(`wire type ${wireType} at ${at}`);
+    fields.set(field, [...(fields.get(field) ?? []), value]);
+  }
+  return fields;
+}
+const one = (fields: Fields, field: number) => fields.get(field)?.[0];
+const text = (fields: Fields, field: number) => (one(fields, field) as Buffer | undefined)?.toString('utf8');
+const message = (fields: Fields, field: number) => decode(one(fields, field) as Buffer);
+const all = (fields: Fields, field: number) => (fields.get(field) ?? []).map((value) => decode(value as Buffer));
+function attributes(list: Fields[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const keyValue of list) {
+    const value = message(keyValue, 2);
+    const [field] = [...value.keys()];
+    const raw = one(value, field!)!;
+    out[text(keyValue, 1)!] =
+      field === 1 ? (raw as Buffer).toString() : field === 2 ? raw === 1n : field === 3 ? BigInt.asIntN(64, raw as bigint) : field === 4 ? (raw as Buffer).readDoubleLE() : (message(value, 5).get(1) ?? []).length;
+  }
+  return out;
+}
+
+function recordSpans() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'checkout', 'service.tier': 2 }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer('vigil-test', '1.2.3');
+  const parent = tracer.startSpan('GET /songs/:id', { kind: SpanKind.SERVER, startTime: [1_800_000_000, 123_456_789] }, ROOT_CONTEXT);
+  const child = tracer.startSpan(
+    'SELECT songs',
+    { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', rows: 3, ratio: 0.5, cached: false, offset: -2, tags: ['a', 'b'], long: 'é'.repeat(200) } },
+    trace.setSpan(ROOT_CONTEXT, parent),
+  );
+  child.addEvent('retry', { attempt: 1 });
+  child.setStatus({ code: SpanStatusCode.ERROR, message: 'timeout' });
+  child.end([1_800_000_001, 5]);
+  parent.end([1_800_000_002, 0]);
+  return exporter.getFinishedSpans();
+}
+
+describe('encodeTraceRequest', () => {
+  const spans = recordSpans();
+  const request = decode(encodeTraceRequest(spans));
+  const resourceSpans = all(request, 1);
+  const scopeSpans = all(resourceSpans[0]!, 2);
+  const encoded = all(scopeSpans[0]!, 2);
+  const byName = new Map(encoded.map((span) => [text(span, 5), span]));
+
+  it('groups spans under their resource and instrumentation scope', () => {
+    assert.equal(resourceSpans.length, 1);
+    assert.deepEqual(attributes(all(message(resourceSpans[0]!, 1), 1)), { 'service.name': 'checkout', 'service.tier': 2n });
+    const scope = message(scopeSpans[0]!, 1);
+    assert.equal(text(scope, 1), 'vigil-test');
+    assert.equal(text(scope, 2), '1.2.3');
+    assert.equal(encoded.length, 2);
+  });
+
+  it('keeps ids, the parent link, kind and exact nanosecond times', () => {
+    const [child, parent] = spans;
+    const encodedChild = byName.get('SELECT songs')!;
+    const encodedParent = byName.get('GET /songs/:id')!;
+    assert.equal((one(encodedChild, 1) as Buffer).toString('hex'), child!.spanContext().traceId);
+    assert.equal((one(encodedChild, 2) as Buffer).toString('hex'), child!.spanContext().spanId);
+    assert.equal((one(encodedChild, 4) as Buffer).toString('hex'), parent!.spanContext().spanId);
+    assert.equal(one(encodedParent, 4), undefined, 'a root span has no parent');
+    assert.equal(one(encodedParent, 6), 2n, 'SERVER');
+    assert.equal(one(encodedChild, 6), 3n, 'CLIENT');
+    assert.equal((one(encodedParent, 7) as Buffer).readBigUInt64LE(), 1_800_000_000_123_456_789n);
+    assert.equal((one(encodedChild, 8) as Buffer).readBigUInt64LE(), 1_800_000_001_000_000_005n);
+  });
+
+  it('writes every attribute type, events and the error status', () => {
+    const encodedChild = byName.get('SELECT songs')!;
+    assert.deepEqual(attributes(all(encodedChild, 9)), {
+      'db.system': 'postgresql',
+      rows: 3n,
+      ratio: 0.5,
+      cached: false,
+      offset: -2n,
+      tags: 2,
+      long: 'é'.repeat(200),
+    });
+    const [event] = all(encodedChild, 11);
+    assert.equal(text(event!, 2), 'retry');
+    assert.deepEqual(attributes(all(event!, 3)), { attempt: 1n });
+    const status = message(encodedChild, 15);
+    assert.equal(one(status, 3), 2n);
+    assert.equal(text(status, 2), 'timeout');
+  });
+
+  it('encodes a large batch whose messages outgrow the first buffer', () => {
+    const many = Array.from({ length: 300 }, () => spans).flat();
+    const decoded = decode(encodeTraceRequest(many));
+    assert.equal(all(all(all(decoded, 1)[0]!, 2)[0]!, 2).length, 600);
+  });
+});
