@@ -1,38 +1,11 @@
 // `vigil doctor` against backends that are down, misconfigured or the wrong service. Sentry cannot
 // run on a test machine, so a loopback server answers its envelope endpoint the way Sentry does.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../support/ports.mts';
-import { root } from './files.mts';
-
-interface Run {
-  code: number | null;
-  lines: string[];
-}
-
-function doctor(env: Record<string, string>, args: string[] = []): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/agent/cli/vigil.js', 'doctor', ...args], {
-      cwd: root,
-      // Only what the test sets: the developer's own VIGIL_* or OTEL_* must not leak in.
-      env: { PATH: process.env.PATH, OTEL_TRACES_EXPORTER: 'none', VIGIL_METRICS_PORT: '0', ...env },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, lines: output.trim().split('\n') }));
-  });
-}
-
-function line(run: Run, name: string): string {
-  const found = run.lines.find((candidate) => candidate.slice(5).startsWith(`${name}:`));
-  assert.ok(found, `a line for ${name} in:\n${run.lines.join('\n')}`);
-  return found;
-}
+import { doctor, line } from './run-doctor.mts';
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
