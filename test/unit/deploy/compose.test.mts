@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { deployDir, read, root } from './files.mts';
+import { parse } from 'yaml';
+import { deployDir, filesUnder, read, root } from './files.mts';
 
 interface ComposeService {
   image?: string;
@@ -38,7 +39,7 @@ function load(envFile: string) {
 }
 
 // Services that run once and exit; every other one is long-running.
-const ONE_SHOT = new Set(['elasticsearch-setup', 'load']);
+const ONE_SHOT = new Set(['elasticsearch-setup', 'kibana-setup', 'load']);
 const STATEFUL: Record<string, string> = {
   kafka: '/var/lib/kafka/data',
   elasticsearch: '/usr/share/elasticsearch/data',
@@ -58,7 +59,7 @@ describe('docker-compose stack, loaded the way Docker Compose loads it (compose-
   });
 
   it('is valid under the Compose Specification and has every part of the stack', () => {
-    const expected = ['kafka', 'elasticsearch', 'elasticsearch-setup', 'kibana', 'jaeger', 'prometheus', 'alertmanager', 'grafana', 'collector', 'demo', 'load'];
+    const expected = ['kafka', 'elasticsearch', 'elasticsearch-setup', 'kibana', 'kibana-setup', 'jaeger', 'prometheus', 'alertmanager', 'grafana', 'collector', 'demo', 'load'];
     assert.deepEqual(Object.keys(project.services).sort(), expected.sort());
   });
 
@@ -124,6 +125,14 @@ describe('docker-compose stack, loaded the way Docker Compose loads it (compose-
     assert.equal(collector.VIGIL_ELASTICSEARCH_URL, 'http://elasticsearch:9200');
   });
 
+  it('mounts only files and folders that exist in the repository', () => {
+    const binds = Object.entries(project.services).flatMap(([name, service]) =>
+      (service.volumes ?? []).filter((volume) => volume.type === 'bind').map((volume) => ({ name, source: volume.source })),
+    );
+    assert.ok(binds.some((bind) => bind.source.includes('/dashboards/build/')), 'the generated dashboards, rules and Alertmanager config');
+    for (const { name, source } of binds) assert.ok(existsSync(source), `${name} mounts ${source}, which does not exist`);
+  });
+
   it('the Dockerfile builds both images from a pinned base image and runs them as a non-root user', () => {
     const text = read('deploy/docker/Dockerfile');
     const base = /^ARG NODE_IMAGE=(\S+)$/m.exec(text)?.[1];
@@ -140,6 +149,17 @@ describe('docker-compose stack, loaded the way Docker Compose loads it (compose-
 });
 
 describe('files the compose stack mounts and builds', () => {
+  it('gives Grafana the data sources of the mixin, under the uids its dashboards use, at compose addresses', () => {
+    type Source = { uid: string; type: string; url: string; basicAuth?: boolean };
+    const mixin = (parse(read('dashboards/build/grafana/provisioning/datasources/vigil.yaml')) as { datasources: Source[] }).datasources;
+    const compose = (parse(read('deploy/docker/grafana/datasources.yaml')) as { datasources: Source[] }).datasources;
+    assert.deepEqual(compose.map(({ uid, type }) => ({ uid, type })), mixin.map(({ uid, type }) => ({ uid, type })));
+    for (const source of compose) assert.doesNotMatch(source.url, /127\.0\.0\.1|localhost/, `${source.uid} points at a compose service`);
+    assert.equal(compose.find((source) => source.type === 'elasticsearch')?.basicAuth, true, 'Elasticsearch runs with security on');
+    const used = new Set([...filesUnder('dashboards/build/grafana/dashboards').map(read).join('\n').matchAll(/"uid":\s*"(vigil-[a-z]+)"/g)].map((match) => match[1]));
+    for (const uid of used) if (mixin.some((source) => source.uid === uid)) assert.ok(compose.some((source) => source.uid === uid), uid);
+  });
+
   it('starts only scripts that npm run build produces', () => {
     const scripts = new Set([...read('deploy/docker-compose.yml').matchAll(/dist\/[\w/.-]+\.js/g), ...read('deploy/docker/Dockerfile').matchAll(/dist\/[\w/.-]+\.js/g)].map((match) => match[0]));
     assert.ok(scripts.size >= 3, 'the collector, the demo and the load generator');
