@@ -4,7 +4,7 @@ import { stopStartedServices } from './services.mts';
 import { createRunStack, stopRunStack } from './stack-state.mts';
 
 export async function globalSetup(): Promise<void> {
-  createRunStack();
+  await createRunStack();
 }
 
 export async function globalTeardown(): Promise<void> {

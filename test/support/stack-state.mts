@@ -1,10 +1,20 @@
 // The real services a test run shares: each is started natively on free loopback ports the first
 // time a test file asks for it, reused by later files (they run one after another), and stopped
 // with its data directory by the global teardown.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stack, type ServiceName } from '../../dist/deploy/native/index.js';
+import {
+  checkPrerequisites,
+  findOnPath,
+  recipePath,
+  SERVICE_NAMES,
+  SERVICES,
+  Stack,
+  StackPrerequisiteError,
+  type ServiceName,
+} from '../../dist/deploy/native/index.js';
 import { freePort } from './ports.mts';
 
 const RUN_DIR = 'VIGIL_TEST_STACK_DIR';
@@ -20,9 +30,25 @@ function stackAt(dir: string): Stack {
   });
 }
 
-/** Called by the global setup: one directory for the whole run, handed to test files by env. */
-export function createRunStack(): void {
-  process.env[RUN_DIR] = mkdtempSync(join(tmpdir(), 'vigil-stack-'));
+/** Installs Debian's packages the stack needs when they are missing and this machine has apt. */
+function installSystemPackages(): void {
+  try {
+    checkPrerequisites(SERVICES);
+  } catch (error) {
+    if (!(error instanceof StackPrerequisiteError) || !findOnPath('apt-get')) throw error;
+    execFileSync('bash', [recipePath('install-system-packages.sh')], { stdio: 'inherit' });
+  }
+}
+
+/**
+ * Called by the global setup: installs what the services need (downloads and builds in parallel,
+ * once per machine) and creates one directory for the whole run, handed to test files by env.
+ */
+export async function createRunStack(): Promise<void> {
+  installSystemPackages();
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-stack-'));
+  process.env[RUN_DIR] = dir;
+  await stackAt(dir).install(SERVICE_NAMES);
 }
 
 /** Called by the global teardown: stops every service of the run and deletes its data. */
