@@ -42,7 +42,7 @@ export function instrumentHttpClient(histogram: (name: string, help: string) => 
     pending.delete(request);
     const statusLabel = status === undefined ? '' : String(status);
     duration.observe(
-      `${call.method}\0${call.address}\0${call.port}\0${statusLabel}\0${errorType}\0${call.traffic}`,
+      [call.method, call.address, call.port, statusLabel, errorType, call.traffic],
       () => ({
         http_request_method: call.method,
         server_address: call.address,

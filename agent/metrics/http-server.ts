@@ -29,6 +29,22 @@ const RESPONSE_FINISH = 'http.server.response.finish';
 /** In-flight requests are checked for aborted ones whenever their number passes a multiple of this. */
 const PRUNE_EVERY = 1024;
 
+interface ActiveCount {
+  readonly labels: { http_request_method: string; traffic: Traffic };
+  value: number;
+}
+
+/** Status codes as label strings, made once each: a fresh string per request would be hashed per request. */
+const STATUS_LABELS = new Map<number, string>();
+function statusLabel(code: number): string {
+  let label = STATUS_LABELS.get(code);
+  if (label === undefined) {
+    label = String(code);
+    if (STATUS_LABELS.size < 1000) STATUS_LABELS.set(code, label);
+  }
+  return label;
+}
+
 interface InFlight {
   readonly request: IncomingMessage;
   readonly startedAt: number;
@@ -49,18 +65,18 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
   const routes = new RouteResolver(options.routeTemplates);
   const duration = options.histogram(MetricNames.serverDuration, 'Duration of HTTP server requests.');
   const inFlight = new Map<ServerResponse, InFlight>();
-  const activeByLabels = new Map<string, { labels: { http_request_method: string; traffic: Traffic }; value: number }>();
+  const activeByLabels = new Map<string, ActiveCount>();
 
   const record = (response: ServerResponse, call: InFlight, aborted: boolean) => {
     inFlight.delete(response);
     call.active.value--;
     const { request, method, traffic } = call;
     const value = (performance.now() - call.startedAt) / 1000;
-    const status = aborted ? '' : String(response.statusCode);
+    const status = aborted ? '' : statusLabel(response.statusCode);
     const errorType = aborted ? 'aborted' : (routes.errorType(request) ?? (response.statusCode >= 500 ? status : ''));
     const route = routes.route(request);
     duration.observe(
-      `${method}\0${route}\0${status}\0${errorType}\0${traffic}`,
+      [method, route, status, errorType, traffic],
       () => ({ http_request_method: method, http_route: route, http_response_status_code: status, error_type: errorType, traffic }),
       value,
       traceIdOf(request),
@@ -89,7 +105,7 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
     if (ignoreServer(server)) return;
     const method = normalizeMethod(request.method);
     const traffic = trafficFromHeaders(request.headers);
-    const activeKey = `${method}\0${traffic}`;
+    const activeKey = traffic === 'live' ? method : `${method} shadow`;
     let active = activeByLabels.get(activeKey);
     if (active === undefined) {
       active = { labels: { http_request_method: method, traffic }, value: 0 };

@@ -15,7 +15,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves once `url` answers with a 2xx status, polling until `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
