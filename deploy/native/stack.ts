@@ -115,7 +115,7 @@ export class Stack {
     const dir = this.serviceDir(service.name);
     let state = readState(dir);
     if (state?.pid !== undefined) {
-      if (this.leaderAlive(state)) return { ready: this.waitHealthy(service, state, 'already running') };
+      if (this.leaderAlive(state)) return { ready: this.waitHealthy(service, state, false) };
       this.log(`${service.name} is not running any more (pid ${state.pid}); restarting it on its data`);
       // A leader that died may leave children (the Elasticsearch JVM) holding its ports.
       await stopGroup(state.pid, 5_000);
@@ -133,10 +133,11 @@ export class Stack {
     const pid = startDetached(service.launch(this.context(service, state)), join(dir, 'service.log'), dir);
     state = { ...state, pid, pidStartTime: processStartTime(pid) };
     await writeState(dir, state);
-    return { ready: this.waitHealthy(service, state, 'started') };
+    return { ready: this.waitHealthy(service, state, true) };
   }
 
-  private async waitHealthy(service: ServiceDefinition, state: ServiceState, how: string): Promise<void> {
+  /** Waits until `service` is healthy; `announce` says so on the log, for a service just started. */
+  private async waitHealthy(service: ServiceDefinition, state: ServiceState, announce: boolean): Promise<void> {
     const started = Date.now();
     const deadline = started + (this.options.startTimeoutMs ?? 180_000);
     const context = this.context(service, state);
@@ -146,8 +147,9 @@ export class Stack {
       if (Date.now() > deadline) throw new Error(`${service.name} did not become healthy within ${Date.now() - started} ms; see ${log}`);
       await sleep(250);
     }
+    if (!announce) return;
     const where = Object.entries(service.endpoints(context)).filter(([key]) => key !== 'password').map(([, value]) => value).join(' ');
-    this.log(`${service.name} ${service.version} ${how}, healthy after ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${state.pid}) ${where}`);
+    this.log(`${service.name} ${service.version} started, healthy after ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${state.pid}) ${where}`);
   }
 
   private leaderAlive(state: ServiceState): boolean {
