@@ -1,4 +1,5 @@
 import type { VigilConfig } from './config/options';
+import { startCrashCapture } from './crash';
 import { createDiag } from './diag';
 import { ShutdownCoordinator, ShutdownStage } from './lifecycle/shutdown';
 import { runOnTerminationSignals } from './lifecycle/signals';
@@ -45,6 +46,10 @@ export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHa
       registry.clear();
     },
   });
+
+  // Without a DSN this returns undefined and @sentry/node is never loaded.
+  const crashes = startCrashCapture({ config, diag, registry, logger: logging.logger, ownServer: server?.server, traceIdOf: tracing.traceIdOf, flushAll: () => handle.shutdown() });
+  if (crashes !== undefined) coordinator.register({ name: 'crashes', stage: ShutdownStage.crashes, close: (signal) => crashes.close(signal) });
 
   const profiler = startAgentProfiler(config, diag, registry, server);
   if (profiler !== undefined) coordinator.register(profiler);

@@ -22,4 +22,4 @@ export { ErrorCodes, VigilConfigError, VigilError } from './errors';
 export type { ErrorCode } from './errors';
 export type { VigilHandle } from './agent';
 export type { Logger } from './logging';
-export type { LogLevel, ServiceIdentity, Tier, TracesExporter, TracesSampler, VigilConfig, VigilOptions } from './config/options';
+export type { LogLevel, ServiceIdentity, Tier, TracesExporter, TracesSampler, UnhandledRejections, VigilConfig, VigilOptions } from './config/options';

@@ -62,6 +62,8 @@ export interface VigilOptions {
   tracesExportDelayMs?: number;
   /** Sentry DSN; crash capture is off without one. @default SENTRY_DSN */
   sentryDsn?: string;
+  /** What an unhandled promise rejection does: "strict" ends the process as Node does, after a fatal event; "warn" and "none" send an error event and carry on, "warn" printing a warning. @default VIGIL_UNHANDLED_REJECTIONS, else "strict" */
+  unhandledRejections?: UnhandledRejections;
   /** Total time shutdown() may take to flush every signal, in milliseconds. @default 5000 */
   shutdownTimeoutMs?: number;
   /** Run shutdown() on SIGTERM and SIGINT. @default true */
@@ -78,6 +80,7 @@ export type TracesSampler =
   | 'parentbased_always_off'
   | 'parentbased_traceidratio';
 export type Tier = 1 | 2 | 3 | 4;
+export type UnhandledRejections = 'strict' | 'warn' | 'none';
 
 /** The validated, frozen configuration every component reads. */
 export interface VigilConfig {
@@ -120,6 +123,7 @@ export interface VigilConfig {
     readonly dsn: string | undefined;
     readonly environment: string;
     readonly release: string;
+    readonly unhandledRejections: UnhandledRejections;
   };
   readonly shutdown: {
     readonly timeoutMs: number;

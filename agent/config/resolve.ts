@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, VigilConfigError } from '../errors';
-import type { LogLevel, Tier, TracesExporter, TracesSampler, VigilConfig, VigilOptions } from './options';
+import type { LogLevel, Tier, TracesExporter, TracesSampler, UnhandledRejections, VigilConfig, VigilOptions } from './options';
 import { INSTRUMENTATION_NAMES } from '../tracing/names';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -17,10 +17,11 @@ const SAMPLERS: readonly TracesSampler[] = [
   'parentbased_always_off',
   'parentbased_traceidratio',
 ];
+const UNHANDLED_REJECTIONS: readonly UnhandledRejections[] = ['strict', 'warn', 'none'];
 const KNOWN_OPTIONS = new Set<string>([
   'serviceName', 'serviceVersion', 'environment', 'tier', 'metricsHost', 'metricsPort', 'httpRoutes',
   'maxSeriesPerMetric', 'kafkaBrokers', 'logTopic', 'logLevel', 'redact', 'profiler', 'pprofToken', 'pprofEndpoints', 'profileDir', 'profileStoreMaxBytes', 'pyroscopeUrl', 'profilerBudget',
-  'tracesExporter', 'otlpEndpoint', 'jaegerEndpoint', 'tracesSampler', 'tracesSamplerArg', 'sentryDsn',
+  'tracesExporter', 'otlpEndpoint', 'jaegerEndpoint', 'tracesSampler', 'tracesSamplerArg', 'sentryDsn', 'unhandledRejections',
   'shutdownTimeoutMs', 'handleSignals', 'logStdout', 'logSpoolDir', 'logSpoolMaxBytes', 'logBufferMaxBytes', 'disabledInstrumentations',
   'tracesExportDelayMs',
 ] satisfies (keyof VigilOptions)[]);
@@ -240,6 +241,8 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
     throw new VigilConfigError(options.sentryDsn !== undefined ? 'sentryDsn' : 'SENTRY_DSN', dsn, 'a Sentry DSN such as https://<public key>@<host>/<project id>');
   }
 
+  const unhandledRejections = read.oneOf('unhandledRejections', 'VIGIL_UNHANDLED_REJECTIONS', UNHANDLED_REJECTIONS, 'strict');
+
   const timeoutMs = read.number('shutdownTimeoutMs', 'VIGIL_SHUTDOWN_TIMEOUT_MS', 5000, { min: 0, max: 600_000, integer: true });
   const handleSignals = read.boolean('handleSignals', undefined, true);
 
@@ -257,7 +260,7 @@ export function resolveConfig(options: VigilOptions = {}, env: Env = process.env
       pushUrl: pyroscopeUrl,
       overheadBudget: profilerBudget,
     },
-    sentry: { dsn, environment: env.SENTRY_ENVIRONMENT || environment, release: env.SENTRY_RELEASE || `${service}@${version}` },
+    sentry: { dsn, environment: env.SENTRY_ENVIRONMENT || environment, release: env.SENTRY_RELEASE || `${service}@${version}`, unhandledRejections },
     shutdown: { timeoutMs, handleSignals },
   });
 }
