@@ -32,6 +32,7 @@ const started: Service[] = [];
 async function startService(fixture: string, name: string, env: Record<string, string | undefined>): Promise<Service> {
   const port = await freePort();
   const child = startNode(join(fixtures, fixture), {
+    nodeArgs: fixture.endsWith('.mjs') ? ['--import', 'vigil/register'] : [],
     env: {
       PORT: String(port),
       OTEL_SERVICE_NAME: name,
@@ -147,6 +148,19 @@ describe('a route that throws', () => {
     assert.equal(eventsOf(service).filter((other) => other.event.tags?.trace_id === traceId).length, 1);
   });
 
+  it('Express under ESM (--import vigil/register): the thrown error, with its route and trace id', async () => {
+    const service = await startService('express-service.mjs', `crash-esm-${run}`, {});
+    assert.equal(await get(service, '/songs/5', SECRETS), 500);
+    const [received] = await waitForEventsOf(service, 1);
+    const { event } = received!;
+    assert.equal(event.exception?.values?.at(-1)?.value, 'song 5 is missing');
+    assert.equal(event.tags?.['http.route'], '/songs/:id');
+    const trace = await fetchTrace(event.tags!.trace_id!);
+    assert.ok(trace.spans.some((span) => tagOf(span, 'http.route') === '/songs/:id'));
+    assert.ok(event.breadcrumbs?.some((crumb) => crumb.message === 'looking up the song'));
+    assertNoSecrets(received!);
+  });
+
   it('Fastify: the thrown error, with its route and status', async () => {
     const service = await startService('fastify-service.cjs', `crash-fastify-${run}`, {});
     assert.equal(await get(service, '/orders/7', SECRETS), 500);
@@ -244,6 +258,36 @@ describe('one tracer provider', () => {
     }
     assert.ok(eventsOf(on).length >= 1, 'Sentry was on and captured the failing request');
     assert.equal(eventsOf(off).length, 0);
+  });
+});
+
+describe('the agent’s own health', () => {
+  it('counts events Sentry took by kind, and events it could not deliver, on the metrics endpoint', async () => {
+    const metricsPort = await freePort();
+    const service = await startService('express-service.cjs', `crash-metrics-${run}`, { VIGIL_METRICS_PORT: String(metricsPort), VIGIL_METRICS_HOST: '127.0.0.1' });
+    const counter = async (series: string): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const line = text.split('\n').find((entry) => entry.startsWith(series));
+      return line === undefined ? 0 : Number(line.split(' ').at(-1));
+    };
+    await get(service, '/songs/1');
+    await waitForEventsOf(service, 1);
+    const deadline = Date.now() + 10_000;
+    while ((await counter('vigil_crash_events_total{kind="http_5xx"')) < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(await counter('vigil_crash_events_total{kind="http_5xx"'), 1);
+    assert.equal(await counter('vigil_crash_events_dropped_total{reason="not_delivered"'), 0);
+  });
+
+  it('shutdown() sends what is queued, removes its process listeners and leaves nothing that keeps the process alive', async () => {
+    const child = startNode(join(fixtures, 'shutdown.cjs'), { env: { VIGIL_METRICS_PORT: '0', VIGIL_PROFILER: 'off', OTEL_TRACES_EXPORTER: 'none', SENTRY_DSN: ingest.dsn } });
+    const timer = setTimeout(() => child.child.kill('SIGKILL'), 15_000);
+    const code = await child.exited;
+    clearTimeout(timer);
+    assert.equal(code, 0, child.output());
+    const line = child.output().split('\n').find((text) => text.startsWith('{"during"'));
+    const report = JSON.parse(line ?? '{}') as { during: number; after: { uncaughtException: number; unhandledRejection: number } };
+    assert.ok(report.during >= 1, 'crash capture listened for uncaught exceptions');
+    assert.deepEqual(report.after, { uncaughtException: 0, unhandledRejection: 0 });
   });
 });
 
