@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { LoggerOptions } from 'pino';
 import type { ServiceIdentity } from '../config/options';
+import { censorSecrets } from './redaction';
 
 /** The Elastic Common Schema version the field names follow. */
 export const ECS_VERSION = '8.11.0';
@@ -8,6 +9,7 @@ export const ECS_VERSION = '8.11.0';
 /**
  * pino options that write Elastic Common Schema records: `@timestamp`, `log.level`, `message`,
  * the service identity and `error.*`, so Elasticsearch and Kibana read them without mapping work.
+ * Secrets are censored before anything else sees the record.
  */
 export function ecsOptions(identity: ServiceIdentity): LoggerOptions<never, boolean> {
   return {
@@ -24,7 +26,7 @@ export function ecsOptions(identity: ServiceIdentity): LoggerOptions<never, bool
     },
     formatters: {
       level: (label) => ({ 'log.level': label }),
-      log: errorFields,
+      log: (record) => errorFields(censorSecrets(record)),
     },
   };
 }

@@ -5,7 +5,7 @@ import type { MetricsRegistry } from '../metrics/registry';
 import { RecordContext } from './context';
 import { ecsOptions } from './ecs';
 import { registerLogMetrics } from './metrics';
-import { CENSOR, redactPaths } from './redaction';
+import { CENSOR } from './redaction';
 import { KafkaShipper } from './shipper';
 
 export type { Logger } from 'pino';
@@ -57,7 +57,8 @@ export function startLogging(config: VigilConfig, diag: Diag, registry: MetricsR
     {
       ...ecsOptions(identity),
       level: logs.level,
-      redact: { paths: redactPaths(logs.redact), censor: CENSOR },
+      // The safe defaults are applied by key in ecsOptions; these are the service's own paths.
+      redact: logs.redact.length > 0 ? { paths: [...logs.redact], censor: CENSOR } : undefined,
       mixin: recordContext.mixin,
     },
     destination,

@@ -28,6 +28,7 @@ export class KafkaShipper {
   private postedBytes = 0;
   private scheduled = false;
   private workerAlive = true;
+  private queueFull = false;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -39,7 +40,11 @@ export class KafkaShipper {
   ) {
     const buffer = new SharedArrayBuffer(SLOT_COUNT * BigInt64Array.BYTES_PER_ELEMENT);
     this.counters = new SharedCounters(buffer);
-    this.worker = new Worker(workerFile, { workerData: { settings, counters: buffer } satisfies WorkerInput });
+    this.worker = new Worker(workerFile, {
+      workerData: { settings, counters: buffer } satisfies WorkerInput,
+      // kafkajs sets negative timeouts that newer Node versions warn about; the worker reports its own state.
+      execArgv: ['--no-warnings'],
+    });
     // The worker must never keep the service alive; the exit path below gives it its last chance.
     this.worker.unref();
     this.worker.on('error', (error) => {
@@ -78,10 +83,14 @@ export class KafkaShipper {
     const inFlight = this.postedBytes - this.counters.read(Slot.receivedBytes);
     if (inFlight + message.bytes > this.maxInFlightBytes) {
       this.drops.queue_full += lines;
+      this.queueFull = true;
       this.diag.state('log-queue', 'full', `log shipping worker is ${inFlight} bytes behind; dropping log lines until it catches up`);
       return;
     }
-    this.diag.state('log-queue', 'ok', 'log shipping worker caught up');
+    if (this.queueFull) {
+      this.queueFull = false;
+      this.diag.state('log-queue', 'ok', 'log shipping worker caught up');
+    }
     this.worker.postMessage(message);
     this.postedLines += lines;
     this.postedBytes += message.bytes;
