@@ -10,10 +10,15 @@ const STACK_DEPTH = 64;
 export class HeapSampler {
   private running = false;
 
-  /** Starts sampling; throws when V8's heap profiler is already running with other settings. */
-  start(): void {
+  /**
+   * Starts sampling; throws when V8's heap profiler is already running with other settings.
+   * `onNearLimit` receives the heap profile when V8 is about to fail an allocation for want of
+   * heap: V8 grants the heap one young generation more, once, so the profile can still be kept.
+   */
+  start(onNearLimit: (profile: Profile) => void): void {
     heap.start(SAMPLE_INTERVAL_BYTES, STACK_DEPTH);
     this.running = true;
+    heap.monitorOutOfMemory('auto', 1, false, undefined, onNearLimit, heap.CallbackMode.Async);
   }
 
   /** Live sampled allocations by allocating stack, in pprof (inuse_objects, inuse_space). */
@@ -28,7 +33,10 @@ export class HeapSampler {
   }
 }
 
-/** Share of V8's heap limit in use now. */
+/**
+ * Share of V8's heap limit in use now. The limit includes room for the young generation, so on a
+ * small heap OOM comes before a high share does; the near-limit callback covers that case.
+ */
 export function heapUsedShare(): number {
   const stats = getHeapStatistics();
   return stats.heap_size_limit > 0 ? stats.used_heap_size / stats.heap_size_limit : 0;

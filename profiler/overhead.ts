@@ -11,16 +11,20 @@ const V8_PROFILER_THREAD = 'v8:ProfEvntProc';
  */
 export class ProfilerCpuClock {
   private totalSeconds = 0;
+  private measuring = false;
   private readonly history: { at: number; total: number }[] = [];
 
   constructor(private readonly onSpent: (seconds: number) => void = () => {}) {}
 
-  /** Runs `work` and books the main-thread CPU time it used. */
+  /** Runs `work` and books the main-thread CPU time it used; a measure inside a measure is booked once. */
   measure<T>(work: () => T): T {
+    if (this.measuring) return work();
+    this.measuring = true;
     const before = process.threadCpuUsage();
     try {
       return work();
     } finally {
+      this.measuring = false;
       const used = process.threadCpuUsage(before);
       this.add((used.user + used.system) / 1e6);
     }

@@ -81,7 +81,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
 
   const keepCpu = async (window: CpuWindow | undefined, trigger: ProfileTrigger): Promise<Buffer | undefined> => {
     if (window === undefined) return undefined;
-    const data = await encodeProfile(window.profile, settings.identity, clock);
+    const data = encodeProfile(window.profile, settings.identity, clock);
     await keep('cpu', trigger, window.startedAt, window.endedAt, data);
     return data;
   };
@@ -89,7 +89,19 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
   const heapSampler = new HeapSampler();
   let heapReady = false;
   try {
-    heapSampler.start();
+    heapSampler.start((profile) => {
+      try {
+        const at = new Date();
+        const data = encodeProfile(profile, settings.identity, clock);
+        metrics.profiles.inc({ kind: 'heap', trigger: 'heap_threshold' });
+        const name = store?.addNow(at, 'heap', 'heap_threshold', data);
+        diag.warn(`heap is at V8's limit; a heap profile was kept${name === undefined ? '' : ` as ${name}`}`);
+        pusher?.push({ kind: 'heap', startedAt: at, endedAt: at, data });
+      } catch (error) {
+        metrics.dropped.inc({ reason: 'store_failed' });
+        diag.warn(`heap is at V8's limit, and its profile could not be kept: ${(error as Error).message}`);
+      }
+    });
     heapReady = true;
   } catch (error) {
     diag.state('profiler.heap', 'failed', `heap profiler could not start: ${(error as Error).message}; heap profiles are off`);
@@ -99,7 +111,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
     const at = new Date();
     const profile = clock.measure(() => heapSampler.snapshot());
     if (profile === undefined) return undefined;
-    const data = await encodeProfile(profile, settings.identity, clock);
+    const data = encodeProfile(profile, settings.identity, clock);
     await keep('heap', trigger, at, at, data);
     return data;
   };

@@ -1,4 +1,5 @@
 import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PROFILE_FILE = /^\d{8}T\d{6}\.\d{3}Z-(cpu|heap)-[a-z_]+(-\d+)?\.pb\.gz$/;
@@ -47,6 +48,19 @@ export class ProfileStore {
     });
     this.queue = write.catch(() => undefined);
     return write;
+  }
+
+  /**
+   * Writes one profile at once, blocking: for a process about to run out of memory, which may not
+   * live to see a queued write through. Eviction waits for the queue.
+   */
+  addNow(at: Date, kind: string, trigger: string, data: Buffer): string {
+    const name = this.freeName(`${compactTime(at)}-${kind}-${trigger}`);
+    writeFileSync(join(this.dir, name), data);
+    this.files.push({ name, bytes: data.length });
+    this.size += data.length;
+    this.queue = this.queue.then(() => this.evict());
+    return name;
   }
 
   /** Resolves once every write queued so far has finished. */

@@ -13,6 +13,9 @@ export const SLOT_COUNT = 2;
 export interface WatchdogData {
   readonly shared: SharedArrayBuffer;
   readonly thresholdMs: number;
+  /** How often the heartbeat is checked while the main thread runs freely. */
+  readonly pollIntervalMs: number;
+  /** How often the stack is sampled during a stall. */
   readonly sampleIntervalMs: number;
   readonly labels: Readonly<Record<string, string>>;
 }

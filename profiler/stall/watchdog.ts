@@ -41,7 +41,8 @@ export function startStallWatchdog(options: StallWatchdogOptions): StallWatchdog
   const data: WatchdogData = {
     shared,
     thresholdMs: options.thresholdMs,
-    sampleIntervalMs: Math.max(10, Math.min(50, options.thresholdMs / 4)),
+    pollIntervalMs: Math.max(10, Math.min(250, options.thresholdMs / 2)),
+    sampleIntervalMs: Math.max(10, Math.min(50, options.thresholdMs / 10)),
     labels: options.labels,
   };
   // An empty execArgv keeps preloads such as `--import vigil/register` from running in this thread.

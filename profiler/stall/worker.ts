@@ -27,7 +27,6 @@ interface Stall {
 }
 
 let stall: Stall | undefined;
-let ticking = false;
 
 /** Milliseconds since the main thread's last heartbeat; 0 before its first. */
 function heartbeatAge(): number {
@@ -69,23 +68,37 @@ function toFrame(frame: CallFrame): StackFrame {
 }
 
 async function tick(): Promise<void> {
-  if (ticking) return;
-  ticking = true;
   try {
     const stalled = heartbeatAge() > data.thresholdMs;
-    if (stall === undefined && stalled) stall = await begin();
+    if (stall === undefined && stalled) {
+      stall = await begin();
+      checkEvery(data.sampleIntervalMs);
+    }
     if (stall !== undefined && stalled) {
       stall.session.post('Debugger.pause');
     } else if (stall !== undefined) {
       const finished = stall;
       stall = undefined;
+      checkEvery(data.pollIntervalMs);
       await end(finished);
     }
   } finally {
     const cpu = process.threadCpuUsage();
     shared[Slot.watchdogCpuSeconds] = (cpu.user + cpu.system) / 1e6;
-    ticking = false;
   }
 }
 
-setInterval(() => void tick(), data.sampleIntervalMs);
+// An interval, not a chain of timeouts: while a reply from the main thread is awaited, the interval
+// is what keeps this thread's event loop, and so the thread, alive.
+let ticking = false;
+let timer: NodeJS.Timeout | undefined;
+/** Checks rarely while the main thread runs freely, and samples often while it is stalled. */
+function checkEvery(ms: number): void {
+  clearInterval(timer);
+  timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void tick().finally(() => (ticking = false));
+  }, ms);
+}
+checkEvery(data.pollIntervalMs);

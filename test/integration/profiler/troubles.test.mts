@@ -1,0 +1,71 @@
+// A service that leaks and one that blocks its event loop: the heap profile names the allocating
+// function, and the stall watchdog keeps a profile that names the blocking one.
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort, waitForHttp } from '../../support/ports.mts';
+import { startNode, type StartedProcess } from '../../support/process.mts';
+import { eventually, metricValue, pprofTop } from './helpers.mts';
+
+const fixture = join(import.meta.dirname, '../../fixtures/profiler/troubled-service.mjs');
+
+async function startTroubled(nodeArgs: string[] = []) {
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const profileDir = await mkdtemp(join(tmpdir(), 'vigil-troubled-'));
+  const service = startNode(fixture, {
+    nodeArgs,
+    env: { PORT: String(port), VIGIL_METRICS_PORT: String(metricsPort), VIGIL_METRICS_HOST: '127.0.0.1', VIGIL_PROFILE_DIR: profileDir },
+  });
+  await waitForHttp(`http://127.0.0.1:${port}/`);
+  return { service, profileDir, url: `http://127.0.0.1:${port}`, metrics: `http://127.0.0.1:${metricsPort}` };
+}
+
+async function storedProfiles(dir: string, kind: string, trigger: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name.includes(`-${kind}-${trigger}`)).map((name) => join(dir, name));
+}
+
+describe('a leaking, blocking service', () => {
+  let troubled: Awaited<ReturnType<typeof startTroubled>>;
+  const started: StartedProcess[] = [];
+  before(async () => {
+    troubled = await startTroubled();
+    started.push(troubled.service);
+  });
+  after(() => Promise.all(started.map((service) => service.stop())));
+
+  it('names the allocating function in the heap profile served at /debug/pprof/heap', async () => {
+    for (let i = 0; i < 10; i++) await (await fetch(`${troubled.url}/leak`)).text();
+    const response = await fetch(`${troubled.metrics}/debug/pprof/heap`);
+    assert.equal(response.status, 200);
+    const top = await pprofTop(Buffer.from(await response.arrayBuffer()), 'inuse_space');
+    assert.equal(top[0], 'cacheSongLyrics', `top of the heap profile: ${top.slice(0, 5).join(', ')}`);
+  });
+
+  it('keeps a profile of a 2 s event-loop block that shows the blocking function', async () => {
+    await (await fetch(`${troubled.url}/block`)).text();
+    const kept = await eventually(async () => (await storedProfiles(troubled.profileDir, 'cpu', 'stall')).length > 0, 10_000);
+    assert.ok(kept, `no stall profile was stored; output:\n${troubled.service.output()}`);
+    const [file] = await storedProfiles(troubled.profileDir, 'cpu', 'stall');
+    const top = await pprofTop(await readFile(file!));
+    assert.equal(top[0], 'holdEventLoop', `top of the stall profile: ${top.slice(0, 5).join(', ')}`);
+    assert.equal(await metricValue(`${troubled.metrics}/metrics`, 'vigil_profiles_total', { kind: 'cpu', trigger: 'stall' }), 1);
+    assert.match(troubled.service.output(), /vigil: warn: event loop was blocked for \d+ ms/);
+  });
+
+  it('keeps a heap profile that names the leak before the process runs out of memory', async () => {
+    const small = await startTroubled(['--max-old-space-size=128']);
+    started.push(small.service);
+    // A steady leak of about 2 MB per request, until V8 nears its limit.
+    const crossed = await eventually(async () => {
+      await fetch(`${small.url}/leak?entries=4000`).then((response) => response.text(), () => 'the process has died');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return (await storedProfiles(small.profileDir, 'heap', 'heap_threshold')).length > 0;
+    }, 60_000);
+    assert.ok(crossed, `no heap_threshold profile; output:\n${small.service.output()}`);
+    const [file] = await storedProfiles(small.profileDir, 'heap', 'heap_threshold');
+    const top = await pprofTop(await readFile(file!), 'inuse_space');
+    assert.equal(top[0], 'cacheSongLyrics', `top of the heap profile: ${top.slice(0, 5).join(', ')}`);
+  });
+});
