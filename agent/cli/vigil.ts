@@ -14,6 +14,20 @@ function timeoutFrom(args: readonly string[]): number | undefined {
   return Number.isInteger(value) && value >= 100 && value <= 120_000 ? value : undefined;
 }
 
+/**
+ * kafkajs schedules some timers with a negative delay, which Node.js runs after 1 ms and reports
+ * as TimeoutNegativeWarning; that report would break the one-line-per-check output. Every other
+ * warning is still printed.
+ */
+function quietKafkaTimerWarnings(): void {
+  const defaults = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    for (const listener of defaults) listener(warning);
+  });
+}
+
 async function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === '--help' || command === '-h' || command === 'help') {
@@ -33,6 +47,7 @@ async function main(args: readonly string[]): Promise<number> {
   return runDoctor({ env: process.env, cwd: process.cwd(), timeoutMs, write: (line) => process.stdout.write(`${line}\n`) });
 }
 
+quietKafkaTimerWarnings();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
