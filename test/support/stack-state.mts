@@ -25,7 +25,7 @@ function stackAt(dir: string): Stack {
     log: (line) => process.stderr.write(`vigil-stack: ${line}\n`),
     // Never the developer's own stack's ports: every service of a run listens on free ones.
     choosePort: () => freePort(),
-    // A cold machine builds Jaeger and downloads Kafka and Elasticsearch on first use.
+    // On a shared CPU Elasticsearch has taken more than a minute to become healthy.
     startTimeoutMs: 240_000,
   });
 }
