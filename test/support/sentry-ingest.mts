@@ -106,8 +106,16 @@ function publicKeyOf(request: IncomingMessage, url: URL): string | undefined {
   return fromHeader ?? url.searchParams.get('sentry_key') ?? undefined;
 }
 
-/** Starts the ingest server on a free loopback port; `publicKey` is the key its DSN carries and it accepts. */
-export async function startSentryIngest(publicKey = 'vigiltestkey', projectId = '7'): Promise<SentryIngest> {
+export interface IngestOptions {
+  /** The key its DSN carries and it accepts. */
+  readonly publicKey?: string;
+  readonly projectId?: string;
+  /** A fixed port, to come back where a stopped one was; a free one by default. */
+  readonly port?: number;
+}
+
+/** Starts the ingest server on the loopback interface. */
+export async function startSentryIngest({ publicKey = 'vigiltestkey', projectId = '7', port: fixedPort = 0 }: IngestOptions = {}): Promise<SentryIngest> {
   const received: ReceivedEnvelope[] = [];
   const events: ReceivedEvent[] = [];
   const waiters = new Set<() => void>();
@@ -150,7 +158,10 @@ export async function startSentryIngest(publicKey = 'vigiltestkey', projectId = 
       answer(response, 200, { id: envelope.headers.event_id ?? null });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(fixedPort, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {

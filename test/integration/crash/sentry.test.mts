@@ -133,7 +133,7 @@ describe('a route that throws', () => {
     assert.match(traceId ?? '', /^[0-9a-f]{32}$/);
     assert.equal(event.contexts?.trace?.trace_id, traceId);
     const trace = await fetchTrace(traceId!);
-    const server = trace.spans.find((span) => tagOf(span, 'http.route') === '/songs/:id');
+    const server = trace.spans.find((span) => tagOf(span, 'span.kind') === 'server' && tagOf(span, 'http.route') === '/songs/:id');
     assert.ok(server, `no span for /songs/:id in trace ${traceId}: ${trace.spans.map((span) => span.operationName).join(', ')}`);
     assert.equal(Number(tagOf(server, 'http.response.status_code')), 500);
     assert.equal(trace.processes[server.processID]?.serviceName, service.name);
@@ -275,7 +275,36 @@ describe('the agent’s own health', () => {
     const deadline = Date.now() + 10_000;
     while ((await counter('vigil_crash_events_total{kind="http_5xx"')) < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(await counter('vigil_crash_events_total{kind="http_5xx"'), 1);
-    assert.equal(await counter('vigil_crash_events_dropped_total{reason="not_delivered"'), 0);
+    assert.equal(await counter('vigil_crash_events_dropped_total'), 0, 'nothing dropped');
+  });
+
+  it('caps the events of a route that fails on every request, and counts the rest as dropped', async () => {
+    const metricsPort = await freePort();
+    const service = await startService('express-service.cjs', `crash-flood-${run}`, { VIGIL_METRICS_PORT: String(metricsPort), VIGIL_METRICS_HOST: '127.0.0.1' });
+    for (let i = 0; i < 14; i++) assert.equal(await get(service, `/songs/${i}`), 500);
+    await waitForEventsOf(service, 10);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(eventsOf(service).length, 10);
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(text, /^vigil_crash_events_dropped_total\{reason="rate_limited"[^}]*\} 4$/m);
+  });
+
+  it('keeps an event while Sentry is unreachable and delivers it with a retry once Sentry answers', async () => {
+    const down = await startSentryIngest({ publicKey: 'outagekey' });
+    const port = Number(new URL(down.dsn.replace('outagekey@', '')).port);
+    await down.stop();
+    const service = await startService('express-service.cjs', `crash-outage-${run}`, { SENTRY_DSN: down.dsn });
+    assert.equal(await get(service, '/songs/404'), 500);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.match(service.process.output(), /crash capture: Sentry at 127\.0\.0\.1:\d+ cannot be reached .*retried with backoff/);
+    const back = await startSentryIngest({ publicKey: 'outagekey', port });
+    try {
+      const [received] = await back.waitForEvents(1, 20_000);
+      assert.equal(received!.event.exception?.values?.at(-1)?.value, 'song 404 is missing');
+      assert.equal(received!.event.tags?.['service.name'], service.name);
+    } finally {
+      await back.stop();
+    }
   });
 
   it('shutdown() sends what is queued, removes its process listeners and leaves nothing that keeps the process alive', async () => {
