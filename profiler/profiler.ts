@@ -13,6 +13,8 @@ import { ProfileStore } from './store';
 
 /** The scheduler looks at load this often: a load spike is answered within about this long. */
 const TICK_MS = 1000;
+/** Stalls with no other within this long are over, as far as the one stderr line per state goes. */
+const STALL_QUIET_MS = 5 * 60_000;
 /** A heap profile for crossing the threshold is taken again only after use fell this far below it. */
 const HEAP_REARM_MARGIN = 0.05;
 
@@ -117,13 +119,20 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
   };
 
   let watchdog: StallWatchdog | undefined;
+  let lastStallAt: number | undefined;
   try {
     watchdog = startStallWatchdog({
       thresholdMs: settings.stallThresholdMs,
       labels: identityLabels(settings.identity),
       onStall(stall) {
         const ms = stall.endedAt.getTime() - stall.startedAt.getTime();
-        diag.warn(`event loop was blocked for ${ms} ms; a profile of what it ran (${stall.samples} stack samples) was kept`);
+        lastStallAt = Date.now();
+        diag.state(
+          'profiler.stall',
+          'stalled',
+          `event loop was blocked for ${ms} ms; a profile of what it ran (${stall.samples} stack samples) was kept. ` +
+            'Further stall profiles, one a minute at most, are counted in vigil_profiles_total{trigger="stall"}',
+        );
         void track(keep('cpu', 'stall', stall.startedAt, stall.endedAt, stall.data));
       },
       onError: (error) => diag.state('profiler.stall', 'failed', `stall watchdog stopped: ${error.message}`),
@@ -184,6 +193,11 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
       overBudget = true;
       diag.state('profiler.budget', 'over', `profiler reached its CPU budget of ${settings.overheadBudget * 100}% of a core; sampling paused`);
       void cut(undefined);
+    }
+
+    if (lastStallAt !== undefined && now - lastStallAt > STALL_QUIET_MS) {
+      lastStallAt = undefined;
+      diag.state('profiler.stall', 'ok', `event loop has not stalled for ${STALL_QUIET_MS / 60_000} minutes`);
     }
 
     const share = heapUsedShare();

@@ -18,6 +18,8 @@ export interface WatchdogData {
   /** How often the stack is sampled during a stall. */
   readonly sampleIntervalMs: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** After a kept stall profile, stalls are not profiled again for this long: under heavy load they come in runs. */
+  readonly cooldownMs: number;
 }
 
 /** Posted by the watchdog when a stall has ended and its stacks were kept. */

@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SLOT_COUNT, Slot, type StallMessage, type WatchdogData } from './protocol';
 
+/** One stall profile a minute at most: attaching to the inspector costs the main thread tens of milliseconds. */
+const STALL_COOLDOWN_MS = 60_000;
+
 export interface StallProfile {
   readonly startedAt: Date;
   readonly endedAt: Date;
@@ -44,6 +47,7 @@ export function startStallWatchdog(options: StallWatchdogOptions): StallWatchdog
     pollIntervalMs: Math.max(10, Math.min(250, options.thresholdMs / 2)),
     sampleIntervalMs: Math.max(10, Math.min(50, options.thresholdMs / 10)),
     labels: options.labels,
+    cooldownMs: STALL_COOLDOWN_MS,
   };
   // An empty execArgv keeps preloads such as `--import vigil/register` from running in this thread.
   const worker = new Worker(join(__dirname, 'worker.js'), { workerData: data, execArgv: [] });

@@ -27,6 +27,7 @@ interface Stall {
 }
 
 let stall: Stall | undefined;
+let lastProfileAt = 0;
 
 /** Milliseconds since the main thread's last heartbeat; 0 before its first. */
 function heartbeatAge(): number {
@@ -57,6 +58,7 @@ async function end(current: Stall): Promise<void> {
   await post(current.session, 'Debugger.disable');
   current.session.disconnect();
   if (current.stacks.length === 0) return;
+  lastProfileAt = Date.now();
   const endedAt = Date.now();
   const profile = stackProfile(current.stacks, data.sampleIntervalMs, current.startedAt, endedAt - current.startedAt, data.labels);
   const message: StallMessage = { startedAt: current.startedAt, endedAt, samples: current.stacks.length, profile: gzipSync(profile.encode()) };
@@ -69,19 +71,20 @@ function toFrame(frame: CallFrame): StackFrame {
 
 async function tick(): Promise<void> {
   try {
-    const stalled = heartbeatAge() > data.thresholdMs;
-    if (stall === undefined && stalled) {
+    const blocked = heartbeatAge() > data.thresholdMs;
+    if (stall === undefined) {
+      if (!blocked || Date.now() - lastProfileAt < data.cooldownMs) return;
       stall = await begin();
       checkEvery(data.sampleIntervalMs);
     }
-    if (stall !== undefined && stalled) {
+    if (blocked) {
       stall.session.post('Debugger.pause');
-    } else if (stall !== undefined) {
-      const finished = stall;
-      stall = undefined;
-      checkEvery(data.pollIntervalMs);
-      await end(finished);
+      return;
     }
+    const finished = stall;
+    stall = undefined;
+    checkEvery(data.pollIntervalMs);
+    await end(finished);
   } finally {
     const cpu = process.threadCpuUsage();
     shared[Slot.watchdogCpuSeconds] = (cpu.user + cpu.system) / 1e6;
