@@ -2,7 +2,7 @@ import type { Producer } from 'kafkajs';
 import type { Diag } from '../../agent/diag';
 import type { Rejected } from './document';
 import type { CollectorMetrics } from './metrics';
-import { backoffMs, waitOrCancel, type RetryControl } from './retry';
+import { backoffMs, keepingAlive, waitOrCancel, type RetryControl } from './retry';
 
 /** Header names a person or a replay tool reads on a dead-lettered record. */
 export const DEAD_LETTER_HEADERS = {
@@ -41,7 +41,7 @@ export class DeadLetterSink {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0 && !(await waitOrCancel(backoffMs(attempt - 1), control))) return false;
       try {
-        await this.producer.send({ topic: this.topic, acks: -1, messages });
+        await keepingAlive(this.producer.send({ topic: this.topic, acks: -1, messages }), control);
         break;
       } catch (error) {
         this.diag.state('collector.dead-letter', 'failing', `collector: dead-letter topic ${this.topic} refused records (${(error as Error).message}); retrying`);

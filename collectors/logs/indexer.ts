@@ -2,7 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import type { Diag } from '../../agent/diag';
 import type { LogDocument, Rejected } from './document';
 import type { CollectorMetrics } from './metrics';
-import { backoffMs, waitOrCancel, type RetryControl } from './retry';
+import { backoffMs, keepingAlive, waitOrCancel, type RetryControl } from './retry';
 
 /** How one chunk ended: every document acknowledged, or refused for good with a reason. */
 export interface ChunkOutcome {
@@ -30,7 +30,7 @@ export class BulkIndexer {
     const refused: Rejected[] = [];
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0 && !(await waitOrCancel(backoffMs(attempt - 1), control))) return undefined;
-      const items = await this.send(pending);
+      const items = await keepingAlive(this.send(pending), control);
       if (items === undefined) continue;
       const retry: LogDocument[] = [];
       items.forEach((item, index) => {

@@ -26,3 +26,13 @@ export async function waitOrCancel(ms: number, control: RetryControl): Promise<b
   }
   return !control.cancelled();
 }
+
+/** Awaits `work` while keeping the member alive, so one slow request does not cost the partition. */
+export async function keepingAlive<T>(work: Promise<T>, control: RetryControl): Promise<T> {
+  const ticker = setInterval(() => void control.keepAlive(), KEEP_ALIVE_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(ticker);
+  }
+}
