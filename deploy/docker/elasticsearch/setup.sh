@@ -15,10 +15,17 @@ auth_file=$(mktemp)
 trap 'rm -f "$auth_file"' EXIT
 printf 'Authorization: Basic %s\n' "$(printf 'elastic:%s' "$ELASTIC_PASSWORD" | base64 -w0)" >"$auth_file"
 
-es() { # method path [json body]
-  local body=()
+es() { # method path [json body]: prints the answer; fails, saying why, on a status of 300 or more
+  local body=() answer status
   [ $# -ge 3 ] && body=(--data-binary "$3")
-  curl -fsS -X "$1" -H @"$auth_file" -H 'Content-Type: application/json' "${body[@]}" "$ELASTICSEARCH_URL$2"
+  answer=$(curl -sS -w '\n%{http_code}' -X "$1" -H @"$auth_file" -H 'Content-Type: application/json' "${body[@]}" "$ELASTICSEARCH_URL$2") || return 1
+  status=${answer##*$'\n'}
+  answer=${answer%$'\n'*}
+  if [ "$status" -ge 300 ]; then
+    echo "elasticsearch-setup: $1 $2 answered $status: $answer" >&2
+    return 1
+  fi
+  printf '%s' "$answer"
 }
 
 json_string() { # quotes a value for JSON
@@ -56,7 +63,7 @@ encoded=$(printf '%s' "$response" | sed -n 's/.*"encoded":"\([^"]*\)".*/\1/p')
 [ -n "$encoded" ] || { echo "elasticsearch-setup: no API key in the answer" >&2; exit 1; }
 umask 077
 printf '%s' "$encoded" >"$key_file.tmp"
-# The collector runs as the image's node user (uid 1000).
-chown 1000:1000 "$key_file.tmp"
+# The collector runs as the image's node user.
+chown "${COLLECTOR_UID:-1000}" "$key_file.tmp"
 mv "$key_file.tmp" "$key_file"
 echo "elasticsearch-setup: collector API key written" >&2
