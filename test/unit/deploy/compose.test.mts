@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { deployDir, filesUnder, read, root } from './files.mts';
@@ -27,11 +27,14 @@ const checkerDir = join(root, 'test/unit/deploy/compose-check');
 const work = mkdtempSync(join(tmpdir(), 'vigil-compose-'));
 const checker = join(work, 'compose-check');
 
-/** .env.example with every empty value filled, as deploy/docker/make-env.sh does. */
-function filledEnv(): string {
-  const path = join(work, 'filled.env');
-  writeFileSync(path, read('deploy/.env.example').replace(/^([A-Z_]+)=$/gm, '$1=not-a-real-secret'));
-  return path;
+/** Runs deploy/docker/make-env.sh on a copy of deploy/, as a newcomer does first; returns its .env. */
+function makeEnv() {
+  const copy = join(work, 'deploy');
+  mkdirSync(join(copy, 'docker'), { recursive: true });
+  copyFileSync(join(deployDir, '.env.example'), join(copy, '.env.example'));
+  copyFileSync(join(deployDir, 'docker/make-env.sh'), join(copy, 'docker/make-env.sh'));
+  const run = () => spawnSync('sh', [join(copy, 'docker/make-env.sh')], { encoding: 'utf8' });
+  return { path: join(copy, '.env'), run };
 }
 
 function load(envFile: string) {
@@ -50,10 +53,14 @@ const STATEFUL: Record<string, string> = {
 
 describe('docker-compose stack, loaded the way Docker Compose loads it (compose-go)', () => {
   let project: ComposeProject;
+  let envFile: string;
 
   before(() => {
     execFileSync('go', ['build', '-o', checker, '.'], { cwd: checkerDir, stdio: 'inherit' });
-    const result = load(filledEnv());
+    const made = makeEnv();
+    assert.equal(made.run().status, 0);
+    envFile = made.path;
+    const result = load(envFile);
     assert.equal(result.status, 0, result.stderr);
     project = JSON.parse(result.stdout) as ComposeProject;
   });
@@ -61,6 +68,21 @@ describe('docker-compose stack, loaded the way Docker Compose loads it (compose-
   it('is valid under the Compose Specification and has every part of the stack', () => {
     const expected = ['kafka', 'elasticsearch', 'elasticsearch-setup', 'kibana', 'kibana-setup', 'jaeger', 'prometheus', 'alertmanager', 'grafana', 'collector', 'demo', 'load'];
     assert.deepEqual(Object.keys(project.services).sort(), expected.sort());
+  });
+
+  it('make-env.sh fills every secret with its own random value, readable by the owner only, and never overwrites', () => {
+    const example = read('deploy/.env.example');
+    const made = readFileSync(envFile, 'utf8');
+    const secrets = [...made.matchAll(/^([A-Z_]+)=([0-9a-f]*)$/gm)].filter(([, name]) => new RegExp(`^${name}=$`, 'm').test(example));
+    assert.ok(secrets.length >= 4);
+    for (const [, name, value] of secrets) assert.match(value ?? '', /^[0-9a-f]{48}$/, `${name} is filled`);
+    assert.equal(new Set(secrets.map(([, , value]) => value)).size, secrets.length, 'no two secrets alike');
+    assert.match(made, /^VIGIL_BIND_ADDRESS=127\.0\.0\.1$/m, 'settings that are not secrets stay as in the example');
+    assert.equal(statSync(envFile).mode & 0o077, 0);
+    const again = spawnSync('sh', [join(dirname(dirname(envFile)), 'deploy/docker/make-env.sh')], { encoding: 'utf8' });
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /exists; delete it first/);
+    assert.equal(readFileSync(envFile, 'utf8'), made);
   });
 
   it('refuses to start until every secret is set in deploy/.env, naming each one', () => {
