@@ -1,6 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type * as Sentry from '@sentry/node';
+import type { Diag } from '../diag';
 import type { TraceIdOf } from '../metrics/http-server';
 import { normalizeMethod } from '../metrics/names';
 import { RouteResolver } from '../metrics/routes';
@@ -20,6 +21,7 @@ export interface HttpErrorOptions {
   readonly limiter: CaptureLimiter;
   /** Called for each 5xx left out by the limiter. */
   readonly onLimited: () => void;
+  readonly diag: Diag;
 }
 
 interface FinishMessage {
@@ -49,18 +51,26 @@ const FASTIFY_HANDLER_ERROR = 'tracing:fastify.request.handler:error';
  * behind it becomes a message event. Returns the function that stops it.
  */
 export function captureHttpErrors(options: HttpErrorOptions): () => void {
-  const { sentry, ignoreServer, traceIdOf, limiter, onLimited } = options;
+  const { sentry, ignoreServer, traceIdOf, limiter, onLimited, diag } = options;
   const routes = new RouteResolver(options.routeTemplates);
   const seen = new WeakMap<IncomingMessage, SeenError>();
   const remember = (request: IncomingMessage, error: unknown) => seen.set(request, { error, ids: activeSpanIds() });
 
   const onFastifyError = (message: unknown) => {
-    const { request, error } = message as FastifyHandlerStore;
+    const { request, error } = (message ?? {}) as FastifyHandlerStore;
     if (request?.raw !== undefined) remember(request.raw, error);
   };
 
   const onResponseFinish = (message: unknown) => {
-    const { request, response, server } = message as FinishMessage;
+    // A subscriber that throws would have Node raise the error in the service: never let it.
+    try {
+      capture(message as FinishMessage);
+    } catch (error) {
+      diag.state('crash.http', 'failing', `crash capture: a 5xx answer could not be captured (${(error as Error).message}); the service is not affected`);
+    }
+  };
+
+  const capture = ({ request, response, server }: FinishMessage) => {
     const status = response.statusCode;
     if (status < 500 || ignoreServer(server)) return;
     const method = normalizeMethod(request.method);

@@ -34,8 +34,9 @@ export function startSentry(deps: CrashDeps, dsn: string): CrashCapture {
   const tail = new LogTail();
   const unfollow = tail.follow(logger);
   const origins = new WeakMap<object, string>();
+  const isObject = (value: unknown): value is object => value !== null && typeof value === 'object';
   const onMonitor = (error: unknown, origin: string) => {
-    if (error !== null && typeof error === 'object') origins.set(error, origin);
+    if (isObject(error)) origins.set(error, origin);
   };
   process.on('uncaughtExceptionMonitor', onMonitor);
   const listenersOf = (name: string) => process.listeners(name as 'uncaughtException') as ProcessListener[];
@@ -47,7 +48,7 @@ export function startSentry(deps: CrashDeps, dsn: string): CrashCapture {
     release,
     defaultIntegrations: false,
     integrations: [
-      eventContextIntegration({ identity: config.identity, tail, originOf: (error) => (error !== null && typeof error === 'object' ? origins.get(error) : undefined) }),
+      eventContextIntegration({ identity: config.identity, tail, originOf: (error) => (isObject(error) ? origins.get(error) : undefined) }),
       Sentry.linkedErrorsIntegration(),
       Sentry.dedupeIntegration(),
       Sentry.contextLinesIntegration(),
@@ -77,6 +78,7 @@ export function startSentry(deps: CrashDeps, dsn: string): CrashCapture {
     traceIdOf,
     limiter: new CaptureLimiter(HTTP_EVENTS_PER_WINDOW, HTTP_WINDOW_MS),
     onLimited: () => delivery.dropped('rate_limited', 1),
+    diag,
   });
   diag.info(`crash capture: on; events go to Sentry at ${destination}; unhandled rejections: ${unhandledRejections}`);
 

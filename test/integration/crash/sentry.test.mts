@@ -161,6 +161,15 @@ describe('a route that throws', () => {
     assertNoSecrets(received!);
   });
 
+  it('Express required before the agent started: the error passed to next() is still the event', async () => {
+    const service = await startService('express-early.cjs', `crash-early-${run}`, {});
+    assert.equal(await get(service, '/albums/3'), 500);
+    const [received] = await waitForEventsOf(service, 1);
+    assert.equal(received!.event.exception?.values?.at(-1)?.type, 'RangeError');
+    assert.equal(received!.event.exception?.values?.at(-1)?.value, 'album 3 is out of range');
+    assert.equal(received!.event.tags?.['http.route'], '/albums/:id');
+  });
+
   it('Fastify: the thrown error, with its route and status', async () => {
     const service = await startService('fastify-service.cjs', `crash-fastify-${run}`, {});
     assert.equal(await get(service, '/orders/7', SECRETS), 500);
