@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import diagnostics from 'node:diagnostics_channel';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 
 interface RequestStartMessage {
   request: IncomingMessage;
@@ -26,6 +26,15 @@ export interface HttpServerSpans {
 }
 
 const REQUEST_START = 'http.server.request.start';
+
+/**
+ * Most requests that reach a service from outside carry none of the propagated headers; running
+ * every propagator over them would only allocate. Jaeger's `uberctx-` baggage is read only together
+ * with one of these.
+ */
+function carriesContext(headers: IncomingHttpHeaders): boolean {
+  return headers.traceparent !== undefined || headers.baggage !== undefined || headers['uber-trace-id'] !== undefined || headers['x-vigil-traffic'] !== undefined;
+}
 const SERVER_SPAN = Symbol('vigil.serverSpan');
 type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
 
@@ -41,7 +50,7 @@ export function traceHttpServers({ tracer, enter, ignoreServer }: HttpServerSpan
   const onRequestStart = (message: unknown) => {
     const { request, response, server } = message as RequestStartMessage;
     if (ignoreServer(server)) return;
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const parent = carriesContext(request.headers) ? propagation.extract(ROOT_CONTEXT, request.headers) : ROOT_CONTEXT;
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const query = url.indexOf('?');

@@ -12,6 +12,7 @@ import type { MetricsRegistry } from '../metrics/registry';
 import { BoundedBatchProcessor, DEFAULT_BATCH_LIMITS } from './batch-processor';
 import { createExporter } from './exporters';
 import { traceHttpServers } from './http-server-spans';
+import { PooledIdGenerator } from './id-generator';
 import { createInstrumentations, loadedTooEarly } from './instrumentations';
 import { SpanMetricNames } from './names';
 import { createResource } from './resource';
@@ -60,6 +61,7 @@ export function startTracing({ config, diag, registry, ownServer }: TracingDeps)
   const provider = new NodeTracerProvider({
     resource: createResource(config.identity),
     sampler: createSampler(config.traces.sampler, config.traces.samplerArg),
+    idGenerator: new PooledIdGenerator(),
     spanProcessors: [new TrafficSpanProcessor(), batch],
   });
   const contextManager = new AsyncLocalStorageContextManager();

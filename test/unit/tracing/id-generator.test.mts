@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PooledIdGenerator } from '../../../dist/agent/tracing/id-generator.js';
+
+describe('PooledIdGenerator', () => {
+  it('gives valid, distinct ids across many pool refills', () => {
+    const generator = new PooledIdGenerator();
+    const traceIds = new Set<string>();
+    const spanIds = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      traceIds.add(generator.generateTraceId());
+      spanIds.add(generator.generateSpanId());
+    }
+    assert.equal(traceIds.size, 5000);
+    assert.equal(spanIds.size, 5000);
+    for (const id of traceIds) assert.match(id, /^(?!0{32})[0-9a-f]{32}$/);
+    for (const id of spanIds) assert.match(id, /^(?!0{16})[0-9a-f]{16}$/);
+  });
+
+  it('spreads trace ids evenly, as ratio sampling on the id needs', () => {
+    const generator = new PooledIdGenerator();
+    const buckets = new Array<number>(16).fill(0);
+    for (let i = 0; i < 16_000; i++) buckets[parseInt(generator.generateTraceId()[0]!, 16)]!++;
+    for (const count of buckets) assert.ok(count > 800 && count < 1200, `first hex digit counts ${buckets.join(',')}`);
+  });
+});
