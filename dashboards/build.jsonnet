@@ -1,6 +1,6 @@
 // Renders the mixin into the files deploy/ uses: `npm run dashboards` writes them under build/.
 local mixin = import 'mixin.libsonnet';
-local yaml(value) = std.manifestYamlDoc(value, indent_array_in_object=true, quote_keys=false) + '\n';
+local yaml(value) = std.manifestYamlDoc(value, indent_array_in_object=true) + "\n";
 local json(value) = std.manifestJsonEx(value, '  ') + '\n';
 
 {

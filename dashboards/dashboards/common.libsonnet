@@ -37,8 +37,8 @@ local promql = import '../lib/promql.libsonnet';
 
       dashboardLinks:: [
         g.dashboardLink('Vigil dashboards', c.dashboardTags),
-        { title: 'Jaeger', type: 'link', url: c.jaegerUrl, icon: 'external link', targetBlank: true, tags: [], asDropdown: false, includeVars: false, keepTime: false, tooltip: 'Traces' },
-        { title: 'Kibana logs', type: 'link', url: '%s/app/discover#/?_a=(dataSource:(dataViewId:\'%s\',type:dataView))' % [c.kibanaUrl, c.kibana.dataViewId], icon: 'external link', targetBlank: true, tags: [], asDropdown: false, includeVars: false, keepTime: false, tooltip: 'Logs' },
+        g.link('Jaeger', c.jaegerUrl, 'Traces'),
+        g.link('Kibana logs', "%s/app/discover#/?_a=(dataSource:(dataViewId:'%s',type:dataView))" % [c.kibanaUrl, c.kibana.dataViewId], 'Logs'),
       ],
 
       dashboard(title, uid, description, variables, rows):: g.dashboard(title, uid, description, c.dashboardTags, c.dashboardRefresh) {

@@ -113,6 +113,7 @@ local promDatasource = { type: 'prometheus', uid: '${datasource}' };
       textMode: 'auto',
       wideLayout: true,
       showPercentChange: false,
+      percentChangeColorMode: 'standard',
     },
   },
 
@@ -139,7 +140,7 @@ local promDatasource = { type: 'prometheus', uid: '${datasource}' };
       },
     ],
     fieldConfig: {
-      defaults: { links: links, custom: { align: 'auto', cellOptions: { type: 'auto' } } },
+      defaults: { links: links, custom: { align: 'auto', inspect: false, cellOptions: { type: 'auto' } } },
       overrides: [
         {
           matcher: { id: 'byName', options: columns[i].title },
@@ -156,7 +157,7 @@ local promDatasource = { type: 'prometheus', uid: '${datasource}' };
         for i in std.range(0, std.length(columns) - 1)
       ],
     },
-    options: { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], countRows: false } },
+    options: { frameIndex: 0, showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], countRows: false } },
   },
 
   // Template variables.
@@ -165,7 +166,6 @@ local promDatasource = { type: 'prometheus', uid: '${datasource}' };
     label: label,
     type: 'datasource',
     query: type,
-    current: {},
     hide: 0,
     refresh: 1,
     options: [],
@@ -184,7 +184,6 @@ local promDatasource = { type: 'prometheus', uid: '${datasource}' };
     multi: multi,
     includeAll: includeAll,
     allValue: '.*',
-    current: {},
     hide: 0,
     options: [],
     skipUrlSync: false,
@@ -204,7 +203,19 @@ local promDatasource = { type: 'prometheus', uid: '${datasource}' };
     skipUrlSync: false,
   },
 
-  link(title, url, tooltip=''):: { title: title, url: url, tooltip: tooltip, targetBlank: true },
+  // A data link on a panel's values; Grafana's schema types it as a dashboard link of type `link`.
+  link(title, url, tooltip=''):: {
+    title: title,
+    type: 'link',
+    url: url,
+    tooltip: tooltip,
+    icon: 'external link',
+    tags: [],
+    asDropdown: false,
+    targetBlank: true,
+    includeVars: false,
+    keepTime: false,
+  },
 
   dashboardLink(title, tags):: {
     title: title,

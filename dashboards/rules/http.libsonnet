@@ -9,6 +9,11 @@ local promql = import '../lib/promql.libsonnet';
   local byIdentity = 'sum by (%s)' % promql.identity,
   local byTraffic = 'sum by (%s, traffic)' % promql.identity,
   local live = 'traffic="live"',
+  // The `le` label of the bucket at a tier's latency threshold, which has to be a bucket boundary.
+  local thresholdBucket(tier) =
+    local threshold = c.tiers[tier].latencyThresholdSeconds;
+    if std.member(c.latencyBuckets, threshold) then promql.num(threshold)
+    else error 'tier %s: latencyThresholdSeconds %s is not a histogram bucket; use one of %s' % [tier, promql.num(threshold), std.join(', ', std.map(promql.num, c.latencyBuckets))],
 
   // Every window an SLO alert looks at, short and long, each once.
   sloWindows:: std.set(std.flattenArrays([[b.short, b.long] for b in c.burnRates]), promql.seconds),
@@ -69,7 +74,7 @@ local promql = import '../lib/promql.libsonnet';
                 )
               ||| % {
                 by: byIdentity,
-                fast: bucket([live, 'tier="%s"' % tier, 'le="%s"' % promql.num(c.tiers[tier].latencyThresholdSeconds)]),
+                fast: bucket([live, 'tier="%s"' % tier, 'le="%s"' % thresholdBucket(tier)]),
                 all: count([live, 'tier="%s"' % tier]),
                 w: window,
               }
