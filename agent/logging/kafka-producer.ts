@@ -1,4 +1,6 @@
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+// First: it has to be in place before kafkajs loads its producer.
+import { fastGzipCodec } from './kafkajs-tuning';
+import { CompressionCodecs, CompressionTypes, Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import type { LogProducer } from './producer';
 import type { ShipperSettings } from './protocol';
 
@@ -11,6 +13,7 @@ const FENCED = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', '
  * pins a request for minutes.
  */
 export function createKafkaProducer(settings: ShipperSettings): LogProducer {
+  CompressionCodecs[CompressionTypes.GZIP] = fastGzipCodec;
   const kafka = new Kafka({
     clientId: settings.clientId,
     brokers: [...settings.brokers],
