@@ -1,10 +1,12 @@
 // `vigil doctor` against backends that are down, misconfigured or the wrong service. Sentry cannot
 // run on a test machine, so a loopback server answers its envelope endpoint the way Sentry does.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '../../support/ports.mts';
+import { freePort, waitForHttp } from '../../support/ports.mts';
+import { root } from './files.mts';
 import { doctor, line } from './run-doctor.mts';
 
 function listen(server: Server): Promise<number> {
@@ -45,6 +47,19 @@ describe('vigil doctor', () => {
       assert.match(line(run, 'metrics port'), new RegExp(`^FAIL metrics port: 127.0.0.1:${port} cannot be used: another process already listens there`));
     } finally {
       holder.close();
+    }
+  });
+
+  it('names the service whose running agent holds the metrics port', async () => {
+    const port = await freePort();
+    const agent = spawn(process.execPath, ['-e', `require('vigil').init({ serviceName: 'billing', metricsHost: '127.0.0.1', metricsPort: ${port}, tracesExporter: 'none', profiler: false }); setInterval(() => {}, 1000);`], { cwd: root, stdio: 'ignore' });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/metrics`);
+      const run = await doctor({ VIGIL_METRICS_HOST: '127.0.0.1', VIGIL_METRICS_PORT: String(port) });
+      assert.equal(run.code, 1);
+      assert.match(line(run, 'metrics port'), /a running Vigil agent of service billing already listens there: stop it, or give this service another VIGIL_METRICS_PORT$/);
+    } finally {
+      agent.kill();
     }
   });
 
