@@ -5,7 +5,7 @@
  * against the process's CPU time over the same run.
  */
 import { join } from 'node:path';
-import { comparisonTable, freePort, sideBySide, startNodeService, type Measurement, type RunningService, type Variant } from './support/harness';
+import { DEFAULT_LOAD, comparisonTable, freePort, sideBySide, startNodeService, type Measurement, type RunningService, type Variant } from './support/harness';
 
 const demo = join(__dirname, '../examples/demo/server.js');
 const preload = ['--import', 'vigil/register'];
@@ -30,10 +30,12 @@ async function startProfiled(path: string, shares: CpuShare[]): Promise<RunningS
   return {
     ...service,
     async stop() {
-      shares.push({
+      const share = {
         profilerSeconds: await scrape(metricsUrl, 'vigil_profiler_cpu_seconds_total'),
         processSeconds: await scrape(metricsUrl, 'process_cpu_seconds_total'),
-      });
+      };
+      shares.push(share);
+      process.stderr.write(`bench: ${path}: profiler CPU ${share.profilerSeconds.toFixed(3)} s of ${share.processSeconds.toFixed(2)} s\n`);
       await service.stop();
     },
   };
@@ -44,6 +46,27 @@ function variants(path: string, shares: CpuShare[]): Variant[] {
     { name: 'profiler off', start: async () => startNodeService(demo, { path, nodeArgs: preload, env: { ...common, VIGIL_PROFILER: 'off', VIGIL_METRICS_PORT: String(await freePort()) } }) },
     { name: 'profiler on (defaults)', start: () => startProfiled(path, shares) },
   ];
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+/**
+ * Rounds of one run each, the order of the variants reversed every other round, so that a machine
+ * whose load drifts during the benchmark favours neither; medians over the rounds.
+ */
+async function alternating(variants: readonly Variant[]): Promise<Map<string, Measurement>> {
+  const rounds: Map<string, Measurement>[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    rounds.push(await sideBySide(round % 2 === 0 ? variants : [...variants].reverse(), { ...DEFAULT_LOAD, rounds: 1 }));
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  return new Map(
+    variants.map(({ name }) => {
+      const runs = rounds.map((round) => round.get(name)!);
+      const of = (field: keyof Measurement) => median(runs.map((run) => run[field]));
+      return [name, { requestsPerSecond: of('requestsPerSecond'), p50Ms: of('p50Ms'), p99Ms: of('p99Ms'), cpuMicrosPerRequest: of('cpuMicrosPerRequest'), rssMiB: of('rssMiB') }];
+    }),
+  );
 }
 
 function ratio(results: Map<string, Measurement>): number {
@@ -59,12 +82,12 @@ function shareLine(shares: readonly CpuShare[]): string {
 export async function bench(): Promise<string> {
   const songShares: CpuShare[] = [];
   const cpuShares: CpuShare[] = [];
-  const songs = await sideBySide(variants('/songs/1', songShares));
-  const cpu = await sideBySide(variants('/cpu', cpuShares));
+  const songs = await alternating(variants('/songs/1', songShares));
+  const cpu = await alternating(variants('/cpu', cpuShares));
   return [
     '## Profiler overhead',
     '',
-    `The demo service (fastify) under \`--import vigil/register\`, tracing off, autocannon with 50 connections; last run ${new Date().toISOString().slice(0, 10)}.`,
+    `The demo service (fastify) under \`--import vigil/register\`, tracing off, autocannon with 50 connections, ${ROUNDS} rounds with the order of the variants reversed every other round, medians; last run ${new Date().toISOString().slice(0, 10)}.`,
     '',
     '**/songs/:id** (a small JSON answer):',
     '',

@@ -5,6 +5,7 @@
 import { Session } from 'node:inspector';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
+import { threadCpuUsage } from '../overhead';
 import { Slot, type StallMessage, type WatchdogData } from './protocol';
 import { stackProfile, type StackFrame } from './stack-profile';
 
@@ -86,7 +87,7 @@ async function tick(): Promise<void> {
     checkEvery(data.pollIntervalMs);
     await end(finished);
   } finally {
-    const cpu = process.threadCpuUsage();
+    const cpu = threadCpuUsage();
     shared[Slot.watchdogCpuSeconds] = (cpu.user + cpu.system) / 1e6;
   }
 }
