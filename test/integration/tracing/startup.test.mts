@@ -61,6 +61,19 @@ describe('tracing at start', () => {
   });
 });
 
+describe('propagation', () => {
+  it("continues a trace that arrives in Jaeger's uber-trace-id header as well as in W3C traceparent", async () => {
+    const { url } = await start(join(tracingFixtures, 'front.mjs'), `propagation_${run}`, { nodeArgs: ['--import', 'vigil/register'], env: { BACKEND_URL: 'http://127.0.0.1:9' } });
+    await waitForHttp(`${url}/trace-id`, 30_000);
+    const traceIdFor = async (headers: Record<string, string>) => ((await (await fetch(`${url}/trace-id`, { headers })).json()) as { traceId: string }).traceId;
+    assert.equal(await traceIdFor({ 'uber-trace-id': '00000000000000000123456789abcdef:00000000000000aa:0:1' }), '00000000000000000123456789abcdef');
+    assert.equal(await traceIdFor({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }), '0af7651916cd43dd8448eb211c80319c');
+    const fresh = await traceIdFor({});
+    assert.match(fresh, /^[0-9a-f]{32}$/);
+    assert.notEqual(fresh, await traceIdFor({}), 'a request without a trace context starts its own trace');
+  });
+});
+
 describe('Fastify', () => {
   it("names the server span after Fastify's route and nests Fastify's spans under it", async () => {
     const name = `fastify_${run}`;
