@@ -47,6 +47,14 @@ function share(results: Map<string, Measurement>, name: string, of: string): num
   return results.get(name)!.requestsPerSecond / results.get(of)!.requestsPerSecond;
 }
 
+/**
+ * The same comparison from the service's CPU time per request: what throughput would be where the
+ * service's core is the limit. On a shared machine it moves far less with other load than req/s.
+ */
+function cpuShare(results: Map<string, Measurement>, name: string, of: string): number {
+  return results.get(of)!.cpuMicrosPerRequest / results.get(name)!.cpuMicrosPerRequest;
+}
+
 export async function bench(): Promise<string> {
   const receiver = await startReceiver();
   const upstream = await startNodeService(join(fixtures, 'upstream.cjs'), { path: '/' });
@@ -73,6 +81,7 @@ export async function bench(): Promise<string> {
       `hello: metrics + tracing at 100% serves **${helloVsZeroCode.toFixed(2)}×** the zero-code throughput ` +
         `(${(share(hello, full, 'bare') * 100).toFixed(0)}% of bare against ${(share(hello, zeroCode, 'bare') * 100).toFixed(0)}%; target ≥ 2×).`,
       `work: metrics + tracing at 100% keeps **${(workVsBare * 100).toFixed(1)}%** of bare throughput (target ≥ 90%).`,
+      `By CPU time per request: hello ${cpuShare(hello, full, zeroCode).toFixed(2)}× the zero-code set-up, work ${(cpuShare(work, full, 'bare') * 100).toFixed(1)}% of bare.`,
       '',
       `The receiver took ${(receiver.spanBytes() / 1e6).toFixed(1)} MB of telemetry during the run.`,
       '',
