@@ -101,7 +101,7 @@ describe('npm run stack: the whole topology without Docker', () => {
     assert.deepEqual(run.lines.map((text) => text.split(' ')[0]), ['ok', 'ok', 'ok', 'ok', 'off']);
   });
 
-  it('turns one request to the demo, within 30 s, into a series, a trace, a log document with its trace id and a profile on disk', async () => {
+  it('turns one request to the demo, within 30 s, into a series with its trace id as exemplar, a trace, a log document with its trace id and a profile on disk', async () => {
     const traceId = randomBytes(16).toString('hex');
     const song = String(1000 + Math.floor(Math.random() * 9000));
     const demoUrl = services.get('demo')?.endpoints.url ?? '';
@@ -116,6 +116,16 @@ describe('npm run stack: the whole topology without Docker', () => {
       const query = 'http_server_request_duration_seconds_count{service="demo",http_route="/songs/:id",http_response_status_code="200"}';
       const body = (await (await fetch(`${prometheus}/api/v1/query?${new URLSearchParams({ query })}`)).json()) as { data: { result: { value: [number, string] }[] } };
       return body.data.result.find((sample) => Number(sample.value[1]) >= 1);
+    });
+
+    // The latency histogram carries the request's trace id as an exemplar: the jump from a panel to the trace.
+    const exemplar = eventually('an exemplar with the trace id in Prometheus', deadline, async () => {
+      const now = Date.now() / 1000;
+      const query = 'http_server_request_duration_seconds_bucket{service="demo",http_route="/songs/:id"}';
+      const body = (await (await fetch(`${prometheus}/api/v1/query_exemplars?${new URLSearchParams({ query, start: String(now - 300), end: String(now) })}`)).json()) as {
+        data: { exemplars: { labels: Record<string, string> }[] }[];
+      };
+      return body.data.flatMap((series) => series.exemplars).find((candidate) => candidate.labels.trace_id === traceId);
     });
 
     const jaeger = services.get('jaeger')?.endpoints.queryUrl ?? '';
@@ -147,7 +157,7 @@ describe('npm run stack: the whole topology without Docker', () => {
     await onDemand.arrayBuffer();
     const profile = eventually('a profile on disk', deadline, async () => readdirSync(profiles).find((name) => /-cpu-on_demand\.pb\.gz$/.test(name)));
 
-    const [, spans, log, file] = await Promise.all([series, trace, document, profile]);
+    const [, , spans, log, file] = await Promise.all([series, exemplar, trace, document, profile]);
     assert.ok(Date.now() - started <= 30_000);
     assert.ok(Object.values(spans.processes).some((process) => process.serviceName === 'demo'));
     assert.equal(log._source['service.name'], 'demo');
