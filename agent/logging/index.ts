@@ -13,6 +13,8 @@ export type { Logger } from 'pino';
 /** Lines in flight between the main thread and the worker beyond this many bytes are dropped and counted. */
 const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 const BATCH_MAX_BYTES = 512 * 1024;
+/** stdout that does not keep up (a full pipe) may hold this much before lines are dropped. */
+const STDOUT_MAX_BYTES = 16 * 1024 * 1024;
 const LINGER_MS = 5;
 
 export interface Logging {
@@ -44,7 +46,8 @@ export function startLogging(config: VigilConfig, diag: Diag, registry: MetricsR
           diag,
         );
   if (shipper !== undefined) registerLogMetrics(registry, shipper);
-  const stdout = logs.stdout ? pino.destination({ dest: 1, sync: false }) : undefined;
+  const stdout = logs.stdout ? pino.destination({ dest: 1, sync: false, maxLength: STDOUT_MAX_BYTES }) : undefined;
+  stdout?.on('drop', () => diag.state('log-stdout', 'full', `stdout is not keeping up; log lines are dropped while more than ${STDOUT_MAX_BYTES} bytes wait`));
   const recordContext = new RecordContext();
   const destination = {
     write(line: string): void {
