@@ -11,12 +11,12 @@ import { eventually, metricValue, pprofTop } from './helpers.mts';
 
 const fixture = join(import.meta.dirname, '../../fixtures/profiler/troubled-service.mjs');
 
-async function startTroubled(nodeArgs: string[] = []) {
+async function startTroubled(nodeArgs: string[] = [], env: Record<string, string> = {}) {
   const [port, metricsPort] = [await freePort(), await freePort()];
   const profileDir = await mkdtemp(join(tmpdir(), 'vigil-troubled-'));
   const service = startNode(fixture, {
     nodeArgs,
-    env: { PORT: String(port), VIGIL_METRICS_PORT: String(metricsPort), VIGIL_METRICS_HOST: '127.0.0.1', VIGIL_PROFILE_DIR: profileDir },
+    env: { PORT: String(port), VIGIL_METRICS_PORT: String(metricsPort), VIGIL_METRICS_HOST: '127.0.0.1', VIGIL_PROFILE_DIR: profileDir, ...env },
   });
   await waitForHttp(`http://127.0.0.1:${port}/`);
   return { service, profileDir, url: `http://127.0.0.1:${port}`, metrics: `http://127.0.0.1:${metricsPort}` };
@@ -52,6 +52,23 @@ describe('a leaking, blocking service', () => {
     assert.equal(top[0], 'holdEventLoop', `top of the stall profile: ${top.slice(0, 5).join(', ')}`);
     assert.equal(await metricValue(`${troubled.metrics}/metrics`, 'vigil_profiles_total', { kind: 'cpu', trigger: 'stall' }), 1);
     assert.match(troubled.service.output(), /vigil: warn: event loop was blocked for \d+ ms/);
+  });
+
+  it('serves no profiles when the endpoints are turned off, and metrics still', async () => {
+    const closed = await startTroubled([], { VIGIL_PPROF_ENDPOINTS: 'off' });
+    started.push(closed.service);
+    await waitForHttp(`${closed.metrics}/healthz`);
+    assert.equal((await fetch(`${closed.metrics}/debug/pprof/heap`)).status, 404);
+    assert.equal((await fetch(`${closed.metrics}/metrics`)).status, 200);
+  });
+
+  it('keeps the CPU window in progress when the service shuts down', async () => {
+    const stopping = await startTroubled();
+    started.push(stopping.service);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual(await storedProfiles(stopping.profileDir, 'cpu', 'baseline'), [], 'the first baseline window runs for a minute');
+    await stopping.service.stop('SIGTERM');
+    assert.equal((await storedProfiles(stopping.profileDir, 'cpu', 'baseline')).length, 1, stopping.service.output());
   });
 
   it('keeps a heap profile that names the leak before the process runs out of memory', async () => {
