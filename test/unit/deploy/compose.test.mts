@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { agentConfigFrom, collectorConfigFrom } from './component-config.mts';
 import { deployDir, filesUnder, read, root } from './files.mts';
 
 interface ComposeService {
@@ -16,6 +17,7 @@ interface ComposeService {
   volumes?: { type: string; source: string; target: string }[];
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string | null>;
+  entrypoint?: string[] | null;
 }
 interface ComposeProject {
   services: Record<string, ComposeService>;
@@ -138,13 +140,19 @@ describe('docker-compose stack, loaded the way Docker Compose loads it (compose-
     assert.equal(project.services.load?.depends_on?.demo?.condition, 'service_healthy');
   });
 
-  it('points the demo and the collector at the stack by service name', () => {
-    const demo = project.services.demo?.environment ?? {};
-    assert.equal(demo.VIGIL_KAFKA_BROKERS, 'kafka:9092');
-    assert.equal(demo.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://jaeger:4318');
-    const collector = project.services.collector?.environment ?? {};
-    assert.equal(collector.VIGIL_KAFKA_BROKERS, 'kafka:9092');
-    assert.equal(collector.VIGIL_ELASTICSEARCH_URL, 'http://elasticsearch:9200');
+  it('configures the demo\'s agent and the collector validly, against the stack by service name', () => {
+    const environment = (name: string) => Object.fromEntries(Object.entries(project.services[name]?.environment ?? {}).map(([key, value]) => [key, value ?? '']));
+    const demo = agentConfigFrom(environment('demo'));
+    assert.equal(demo.identity.service, 'demo');
+    assert.deepEqual(demo.logs.kafkaBrokers, ['kafka:9092']);
+    assert.equal(demo.traces.otlpEndpoint, 'http://jaeger:4318');
+    assert.equal(demo.metrics.port, 9464);
+    // The entrypoint adds the API key that elasticsearch-setup made.
+    const collector = collectorConfigFrom({ ...environment('collector'), VIGIL_ELASTICSEARCH_API_KEY: 'from-the-credentials-volume' });
+    assert.deepEqual(collector.brokers, ['kafka:9092']);
+    assert.equal(collector.elasticsearchUrl, 'http://elasticsearch:9200');
+    assert.equal(collector.metricsPort, 9465);
+    assert.match(project.services.collector?.entrypoint?.join(' ') ?? '', /VIGIL_ELASTICSEARCH_API_KEY="\$\(cat \/credentials\/collector-api-key\)"/);
   });
 
   it('mounts only files and folders that exist in the repository', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
+import { collectorConfigFrom } from './component-config.mts';
 import { kustomizations, kustomize, read, type KubeObject } from './files.mts';
 
 interface Model {
@@ -95,6 +96,19 @@ describe('Kubernetes manifests', () => {
     const target = (autoscaler?.spec as { scaleTargetRef: { kind: string; name: string }; minReplicas: number } | undefined);
     assert.deepEqual({ kind: target?.scaleTargetRef.kind, name: target?.scaleTargetRef.name }, { kind: 'Deployment', name: 'vigil-collector' });
     assert.ok(find(everything, 'PodDisruptionBudget', 'vigil-collector'));
+  });
+
+  it('gives the collector a configuration it accepts, from its ConfigMap and environment', () => {
+    const deployment = find(everything, 'Deployment', 'vigil-collector');
+    const container = (deployment?.spec as { template: { spec: { containers: { envFrom: { configMapRef: { name: string } }[]; env: { name: string; value?: string }[] }[] } } }).template.spec.containers[0];
+    const configMap = find(everything, 'ConfigMap', container?.envFrom[0]?.configMapRef.name);
+    assert.ok(configMap, 'the ConfigMap the Deployment reads exists under its generated name');
+    const env: Record<string, string> = { ...(configMap.data as Record<string, string>) };
+    for (const entry of container?.env ?? []) env[entry.name] = entry.value ?? 'from-a-secret';
+    const config = collectorConfigFrom(env);
+    assert.ok(config.brokers.length > 0);
+    const port = (container as unknown as { ports: { name: string; containerPort: number }[] }).ports.find((p) => p.name === 'metrics');
+    assert.equal(port?.containerPort, config.metricsPort, 'the probes and monitors use the port the collector serves');
   });
 
   it('takes the collector\'s Elasticsearch key from a Secret the user creates, never from the manifests', () => {
