@@ -51,7 +51,6 @@ export function startStallWatchdog(options: StallWatchdogOptions): StallWatchdog
   };
   // An empty execArgv keeps preloads such as `--import vigil/register` from running in this thread.
   const worker = new Worker(join(__dirname, 'worker.js'), { workerData: data, execArgv: [] });
-  worker.unref();
   worker.on('message', (message: StallMessage) => {
     options.onStall({
       startedAt: new Date(message.startedAt),
@@ -61,6 +60,8 @@ export function startStallWatchdog(options: StallWatchdogOptions): StallWatchdog
     });
   });
   worker.on('error', options.onError);
+  // After the listeners: adding a message listener takes a reference on the thread again.
+  worker.unref();
 
   return {
     cpuSeconds: () => slots[Slot.watchdogCpuSeconds]!,
