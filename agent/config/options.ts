@@ -14,7 +14,7 @@ export interface VigilOptions {
   metricsPort?: number;
   /** Route templates for plain node:http services ("/songs/:id"); frameworks report their own. @default VIGIL_HTTP_ROUTES, else none */
   httpRoutes?: readonly string[];
-  /** Most label sets one metric may hold; new ones beyond are refused and counted. @default 2000 */
+  /** Most label sets one metric may hold; new ones beyond are refused and counted. @default VIGIL_MAX_SERIES_PER_METRIC, else 2000 */
   maxSeriesPerMetric?: number;
   /** Kafka brokers for log shipping; logs go to stdout only when empty. @default VIGIL_KAFKA_BROKERS, else none */
   kafkaBrokers?: readonly string[];
@@ -52,7 +52,7 @@ export interface VigilOptions {
   otlpEndpoint?: string;
   /** Jaeger Thrift HTTP collector. @default OTEL_EXPORTER_JAEGER_ENDPOINT, else "http://localhost:14268/api/traces" */
   jaegerEndpoint?: string;
-  /** Sampler name, as OTEL_TRACES_SAMPLER. @default "parentbased_traceidratio" */
+  /** Sampler name, as in the OpenTelemetry specification. @default OTEL_TRACES_SAMPLER, else "parentbased_traceidratio" */
   tracesSampler?: TracesSampler;
   /** Sampler ratio from 0 to 1. @default OTEL_TRACES_SAMPLER_ARG, else 1 */
   tracesSamplerArg?: number;
@@ -64,7 +64,7 @@ export interface VigilOptions {
   sentryDsn?: string;
   /** What an unhandled promise rejection does: "strict" ends the process as Node does, after a fatal event; "warn" and "none" send an error event and carry on, "warn" printing a warning. @default VIGIL_UNHANDLED_REJECTIONS, else "strict" */
   unhandledRejections?: UnhandledRejections;
-  /** Total time shutdown() may take to flush every signal, in milliseconds. @default 5000 */
+  /** Total time shutdown() may take to flush every signal, in milliseconds. @default VIGIL_SHUTDOWN_TIMEOUT_MS, else 5000 */
   shutdownTimeoutMs?: number;
   /** Run shutdown() on SIGTERM and SIGINT. @default true */
   handleSignals?: boolean;
