@@ -23,7 +23,7 @@ describe('collector: Elasticsearch stopped for 20 s', () => {
     await killCollectors();
   });
 
-  it('loses nothing, pauses fetching instead of buffering, and drains the lag once it is back', async () => {
+  it('loses nothing, pauses fetching instead of buffering, and drains the lag once it is back', async (t) => {
     const topics = await createTopics(brokers);
     const service = uniqueService('outage');
     const dataStream = `logs-${service}-test`;
@@ -46,6 +46,9 @@ describe('collector: Elasticsearch stopped for 20 s', () => {
     const lagDuring = total(await collector.metric('vigil_collector_consumer_lag'));
     await elasticsearch.start();
 
+    t.diagnostic(
+      `during the outage: ${consumedDuring - indexedBefore} records taken in, lag ${lagDuring}, RSS ${Math.round(rssBefore / MiB)} → peak ${Math.round(rssPeak / MiB)} MiB`,
+    );
     // The agent went on logging 1000 lines a second into Kafka; the collector took only what it was working on.
     assert.ok(consumedDuring - indexedBefore < 6000, `the collector kept fetching while blocked: ${consumedDuring - indexedBefore} records taken in`);
     assert.ok(lagDuring > 5000, `records piled up in Kafka, not in the collector: lag ${lagDuring}`);
