@@ -4,12 +4,10 @@ import { createDiag } from '../diag';
 import { SharedCounters } from './counters';
 import { createKafkaProducer } from './kafka-producer';
 import type { ToWorker, WorkerInput } from './protocol';
-import { lowerThreadPriority } from './priority';
 import { LogSink } from './sink';
 import { Spool } from './spool';
 
 const { settings, counters } = workerData as WorkerInput;
-lowerThreadPriority();
 const sink = new LogSink({
   settings,
   counters: new SharedCounters(counters),
