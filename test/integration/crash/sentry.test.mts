@@ -2,6 +2,8 @@
 // as child processes under the agent, and the run's real Jaeger for the trace ids and span counts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { useJaeger, type JaegerService } from '../../support/jaeger.mts';
 import { freePort, waitForHttp } from '../../support/ports.mts';
@@ -222,6 +224,34 @@ describe('an error that ends the process', () => {
     assert.equal(parsed.environmentVariables, undefined, 'environment variables carry credentials');
     assertNoSecrets(received!);
     assert.match(service.process.output(), /Error: the service fell over/, 'the error is printed as Node prints it');
+  });
+
+  it('waits for Sentry at most the shutdown budget: a Sentry that never answers does not hold the crashing process', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const service = await startService('express-service.cjs', `crash-silent-${run}`, { SENTRY_DSN: `http://silentkey@127.0.0.1:${port}/1`, VIGIL_SHUTDOWN_TIMEOUT_MS: '1500' });
+      const crashedAt = Date.now();
+      await get(service, '/crash').catch(() => 0);
+      assert.equal(await service.process.exited, 1);
+      const took = Date.now() - crashedAt;
+      assert.ok(took < 1500 + 2000, `the process took ${took} ms to end`);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it('a service with its own uncaughtException listener keeps that decision: the event is sent and the process lives on', async () => {
+    const service = await startService('own-handler.cjs', `crash-own-${run}`, {});
+    assert.equal(await get(service, '/crash'), 200);
+    const [received] = await waitForEventsOf(service, 1);
+    assert.equal(received!.event.exception?.values?.at(-1)?.value, 'handled by the service itself');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await get(service, '/ok'), 200);
+    assert.match(service.process.output(), /the service handled: handled by the service itself/);
   });
 
   it('an unhandled rejection under the default policy: a fatal event, then the process ends as Node would end it', async () => {
