@@ -1,4 +1,3 @@
-import type { ErrorEvent, EventHint } from '@sentry/node';
 import * as Sentry from '@sentry/node';
 import type { CrashCapture, CrashDeps } from '.';
 import { CaptureLimiter } from './capture-limiter';
@@ -95,12 +94,12 @@ export function startSentry(deps: CrashDeps, dsn: string): CrashCapture {
 }
 
 /** The last step before an event leaves: a fatal one gets the diagnostic report, and every one is censored. */
-function finishEvent(event: ErrorEvent, hint: EventHint): ErrorEvent {
+function finishEvent(event: Sentry.ErrorEvent, hint: Sentry.EventHint): Sentry.ErrorEvent {
   if (event.level === 'fatal') {
     const report = diagnosticReport(hint.originalException);
     if (report !== undefined) hint.attachments = [...(hint.attachments ?? []), report];
   }
-  return redactEvent(event) as ErrorEvent;
+  return redactEvent(event) as Sentry.ErrorEvent;
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
