@@ -34,6 +34,7 @@ export interface RunningCollector {
  */
 export function startCollector(config: CollectorConfig, dependencies: CollectorDependencies = {}): RunningCollector {
   const diag = dependencies.diag ?? createDiag();
+  const fatal = dependencies.onFatal ?? (() => {});
   const kafka = dependencies.kafka ?? new Kafka({ clientId: 'vigil-collector', brokers: [...config.brokers], logLevel: logLevel.NOTHING });
   const elasticsearch =
     dependencies.elasticsearch ??
@@ -79,7 +80,7 @@ export function startCollector(config: CollectorConfig, dependencies: CollectorD
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (stopping) return;
     if (payload.restart) diag.warn(`collector: consumer failed (${payload.error.message}); restarting it`);
-    else (dependencies.onFatal ?? (() => {}))(payload.error);
+    else fatal(payload.error);
   });
 
   const started = (async () => {
@@ -97,7 +98,7 @@ export function startCollector(config: CollectorConfig, dependencies: CollectorD
       eachBatch: (payload) => processor.process(payload, () => stopping),
     });
     diag.info(`collector: consuming ${config.topics.join(', ')} as group ${config.groupId} into ${config.elasticsearchUrl}`);
-  })().catch((error: Error) => (dependencies.onFatal ?? (() => {}))(error));
+  })().catch(fatal);
 
   let stopped: Promise<void> | undefined;
   return {
