@@ -1,0 +1,160 @@
+/**
+ * What Vigil costs against the agents its users would pick instead: the tracing benchmark's service
+ * (the same script, so the two benchmarks measure the same hello and work workloads) bare, under
+ * Vigil with every signal on, under OpenTelemetry's zero-code set-up, dd-trace and
+ * elastic-apm-node. Vigil and OpenTelemetry send traces to a real Jaeger and Vigil ships its logs
+ * to a real Kafka, both started natively; what has no receiver here goes to a discarding sink.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Stack } from '../deploy/native';
+import { startDiscardingSink } from './peers/sink';
+import { peerVariants, type Receivers, type Workload } from './peers/variants';
+import { DEFAULT_LOAD, freePort, sideBySide, startNodeService, type Measurement, type Variant } from './support/harness';
+
+const root = join(__dirname, '../..');
+const fixtures = join(root, 'test/fixtures/tracing');
+const VIGIL_FULL = 'Vigil, everything on, tracing 100%';
+const PEERS = ['OpenTelemetry zero-code (traces + metrics)', 'dd-trace (tracing, runtime metrics, log injection, profiling)', 'elastic-apm-node (defaults)'];
+
+type Samples = Map<string, Measurement[]>;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * Runs every variant once per round through the shared harness, reversing the order every other
+ * round so no variant always follows the same neighbour, and keeps every round's measurement.
+ */
+async function rounds(variants: readonly Variant[]): Promise<Samples> {
+  const samples: Samples = new Map(variants.map((variant) => [variant.name, []]));
+  for (let round = 0; round < DEFAULT_LOAD.rounds; round++) {
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    const measured = await sideBySide(order, { ...DEFAULT_LOAD, rounds: 1 });
+    for (const [name, measurement] of measured) samples.get(name)!.push(measurement);
+    process.stderr.write(`bench: peers round ${round + 1}/${DEFAULT_LOAD.rounds} done\n`);
+  }
+  return samples;
+}
+
+/** Each round's throughput relative to bare in the same round. */
+function shares(samples: Samples, name: string, of = 'bare'): number[] {
+  const base = samples.get(of)!;
+  return samples.get(name)!.map((m, round) => m.requestsPerSecond / base[round]!.requestsPerSecond);
+}
+
+function spread(values: readonly number[], digits: number, scale = 1): string {
+  const fmt = (value: number) => (value * scale).toFixed(digits);
+  return `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
+}
+
+function table(samples: Samples): string {
+  const bare = samples.get('bare')!;
+  const bareP50 = median(bare.map((m) => m.p50Ms));
+  const bareP99 = median(bare.map((m) => m.p99Ms));
+  const rows = [...samples].map(([name, runs]) => {
+    const of = (pick: (m: Measurement) => number) => runs.map(pick);
+    const p50 = median(of((m) => m.p50Ms));
+    const p99 = median(of((m) => m.p99Ms));
+    return [
+      name,
+      Math.round(median(of((m) => m.requestsPerSecond))),
+      spread(shares(samples, name), 0, 100),
+      p50,
+      p99,
+      `${(p50 - bareP50).toFixed(1)} / ${(p99 - bareP99).toFixed(1)}`,
+      spread(of((m) => m.cpuMicrosPerRequest), 0),
+      spread(of((m) => m.rssMiB), 0),
+    ].join(' | ');
+  });
+  return [
+    '| variant | req/s | % of bare: median (min–max) | p50 ms | p99 ms | added p50 / p99 ms | CPU µs/req | RSS MiB |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map((row) => `| ${row} |`),
+  ].join('\n');
+}
+
+function medianOf(samples: Samples, name: string, pick: (m: Measurement) => number): number {
+  return median(samples.get(name)!.map(pick));
+}
+
+function verdicts(hello: Samples, work: Samples): string[] {
+  const rate = (m: Measurement) => m.requestsPerSecond;
+  const bestPeer = PEERS.reduce((best, peer) => (medianOf(hello, peer, rate) > medianOf(hello, best, rate) ? peer : best));
+  const helloRatio = medianOf(hello, VIGIL_FULL, rate) / medianOf(hello, bestPeer, rate);
+  const workShare = median(shares(work, VIGIL_FULL));
+  const rss = (m: Measurement) => m.rssMiB;
+  const leanestPeer = (samples: Samples) => Math.min(...PEERS.map((peer) => medianOf(samples, peer, rss)));
+  const memory = (samples: Samples, label: string) =>
+    `${label} ${medianOf(samples, VIGIL_FULL, rss).toFixed(0)} MiB against ${leanestPeer(samples).toFixed(0)} MiB for the leanest peer`;
+  const cpu = (m: Measurement) => m.cpuMicrosPerRequest;
+  const cheapestPeer = PEERS.reduce((best, peer) => (medianOf(hello, peer, cpu) < medianOf(hello, best, cpu) ? peer : best));
+  const helloCpuRatio = medianOf(hello, cheapestPeer, cpu) / medianOf(hello, VIGIL_FULL, cpu);
+  const workCpuShare = medianOf(work, 'bare', cpu) / medianOf(work, VIGIL_FULL, cpu);
+  return [
+    `hello: Vigil with everything on serves **${helloRatio.toFixed(2)}×** the throughput of the best peer (${bestPeer}) (target ≥ 2×).`,
+    `work: Vigil with everything on keeps **${(workShare * 100).toFixed(1)}%** of bare throughput (target ≥ 90%).`,
+    `By CPU time per request (what throughput would be where the service's core is the limit; it moves far less with the machine's other load): ` +
+      `hello ${helloCpuRatio.toFixed(2)}× the cheapest peer (${cheapestPeer}), work ${(workCpuShare * 100).toFixed(1)}% of bare.`,
+    `Resident memory: ${memory(hello, 'hello')}, ${memory(work, 'work')} (target: less than every peer).`,
+  ];
+}
+
+function versionOf(name: string): string {
+  const manifest = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+  return `${name} ${manifest.version}`;
+}
+
+async function startReceivers(stack: Stack, sinkUrl: string, sinkStatsdPort: number): Promise<Receivers> {
+  const [kafka, jaeger] = await stack.up(['kafka', 'jaeger']);
+  return { kafkaBrokers: kafka?.endpoints.brokers ?? '', jaegerOtlpUrl: jaeger?.endpoints.otlpHttpUrl ?? '', sinkUrl, sinkStatsdPort };
+}
+
+export async function bench(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-peers-'));
+  const stack = new Stack({ dir, choosePort: () => freePort(), startTimeoutMs: 240_000, log: (line) => process.stderr.write(`bench: ${line}\n`) });
+  const sink = await startDiscardingSink();
+  const upstream = await startNodeService(join(fixtures, 'upstream.cjs'), { path: '/' });
+  try {
+    const receivers = await startReceivers(stack, sink.url, sink.statsdPort);
+    const workload = (path: string): Workload => ({ script: join(fixtures, 'bench-service.cjs'), path, env: { UPSTREAM_URL: upstream.url, OTEL_SERVICE_NAME: 'bench' } });
+    const hello = await rounds(peerVariants(workload('/hello'), receivers));
+    const work = await rounds(peerVariants(workload('/work'), receivers));
+    const load = DEFAULT_LOAD;
+    return [
+      '## Peer benchmark: Vigil against the agents users would pick instead',
+      '',
+      `The tracing benchmark's node:http service, autocannon with ${load.connections} connections, ${load.warmupS} s warm-up and ${load.durationS} s measured per run, ` +
+        `${load.rounds} rounds alternating the variants (order reversed every other round), medians with the range over rounds; last run ${new Date().toISOString().slice(0, 10)}.`,
+      '',
+      'Receivers: Vigil and OpenTelemetry export traces over OTLP/HTTP to a natively started Jaeger; Vigil ships its logs to a natively started Kafka and its metrics endpoint is scraped every 3 s; ' +
+        "OpenTelemetry's metrics, dd-trace (traces, profiles, DogStatsD runtime metrics) and elastic-apm-node (intake) go to a local sink that accepts and discards (`bench/peers/sink.ts`). " +
+        'Vigil runs with metrics, tracing, Kafka log shipping and the profiler on defaults; the service logs nothing per request, so log shipping and log injection carry no lines in either.',
+      '',
+      `Versions: Node.js ${process.version}, ${['@opentelemetry/auto-instrumentations-node', 'dd-trace', 'elastic-apm-node', 'autocannon'].map(versionOf).join(', ')}.`,
+      '',
+      '**hello** (a small JSON object):',
+      '',
+      table(hello),
+      '',
+      '**work** (parse and re-serialize a 60 KB JSON payload, one call to a local upstream):',
+      '',
+      table(work),
+      '',
+      ...verdicts(hello, work),
+      '',
+      `The receivers took ${(sink.receivedBytes() / 1e6).toFixed(1)} MB in the discarding sink during the run.`,
+      '',
+      'Reproduce: `npm run bench:peers` (BENCH_ROUNDS, BENCH_WARMUP_S, BENCH_DURATION_S, BENCH_CONNECTIONS change the load).',
+    ].join('\n');
+  } finally {
+    await upstream.stop();
+    await sink.close();
+    await stack.down(undefined, true);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
