@@ -6,6 +6,8 @@ local severity = import 'severity.libsonnet';
   local c = $._config,
   local up = promql.metric('up', [c.agentSelector]),
   local info = promql.metric('vigil_service_info', [c.agentSelector]),
+  // Series every agent and every collector exports from its start, carrying their identity.
+  local identity = '{%s}' % promql.selector(['__name__=~"vigil_service_info|vigil_collector_bulk_duration_seconds_count"', c.agentSelector]),
 
   prometheusAlerts+:: {
     groups+: [
@@ -19,10 +21,10 @@ local severity = import 'severity.libsonnet';
             expr: |||
               (%(up)s == 0)
               * on (job, instance) group_left (%(identity)s)
-                max by (job, instance, %(identity)s) (last_over_time(%(info)s[%(lookback)s]))
+                max by (job, instance, %(identity)s) (last_over_time(%(exported)s[%(lookback)s]))
               or on (job, instance)
               (%(up)s == 0)
-            ||| % { up: up, identity: promql.identity, info: info, lookback: c.identityLookback },
+            ||| % { up: up, identity: promql.identity, exported: identity, lookback: c.identityLookback },
             'for': c.targetDownFor,
             labels: { severity: severity(c) },
             annotations: {
@@ -32,7 +34,7 @@ local severity = import 'severity.libsonnet';
           },
           {
             alert: 'VigilAgentMetricsAbsent',
-            expr: '%s == 1 unless on (job, instance) group by (job, instance) ({__name__=~"vigil_service_info|vigil_collector_records_consumed_total"})' % up,
+            expr: '%s == 1 unless on (job, instance) group by (job, instance) (%s)' % [up, identity],
             'for': '10m',
             labels: { severity: 'ticket' },
             annotations: {
