@@ -1,5 +1,5 @@
 // Starting a logging fixture service against Kafka and reading its own counters.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -19,9 +19,14 @@ export interface LoggingService {
   agentLines(text: string): string[];
 }
 
-/** A fresh spool directory, so no test replays what another one left behind. */
+const spoolDirs: string[] = [];
+process.once('exit', () => spoolDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh spool directory, so no test replays what another one left behind; removed when the test file ends. */
 export function freshSpoolDir(): string {
-  return mkdtempSync(join(tmpdir(), 'vigil-spool-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-spool-test-'));
+  spoolDirs.push(dir);
+  return dir;
 }
 
 /**
