@@ -1,6 +1,7 @@
 import { time } from '@datadog/pprof';
 import type { Profile } from 'pprof-format';
 import type { ProfilerCpuClock } from './overhead';
+import { spanLabels } from './span-labels';
 
 /** One window of CPU samples, not yet labelled or encoded. */
 export interface CpuWindow {
@@ -21,6 +22,7 @@ const MAX_WINDOW_MS = 15 * 60_000;
  */
 export class CpuSampler {
   private windowStartedAt: Date | undefined;
+  private withSpans = false;
 
   constructor(
     private readonly intervalMicros: number,
@@ -36,12 +38,23 @@ export class CpuSampler {
     return this.windowStartedAt;
   }
 
-  /** Attaches V8's profiler; throws when another one (such as a tracer's) already runs. */
+  /**
+   * Attaches V8's profiler, keeping with each sample the span ids of the async context it was taken
+   * in where Node.js keeps async context in frames (24 and later); throws when another profiler
+   * (such as a tracer's) already runs.
+   */
   attach(): void {
     if (this.attached) return;
-    this.clock.measure(() =>
-      time.start({ intervalMicros: this.intervalMicros, durationMillis: MAX_WINDOW_MS, withContexts: false }),
-    );
+    const options = { intervalMicros: this.intervalMicros, durationMillis: MAX_WINDOW_MS };
+    this.clock.measure(() => {
+      try {
+        time.start({ ...options, withContexts: true, useCPED: true });
+        this.withSpans = true;
+      } catch {
+        time.start({ ...options, withContexts: false });
+        this.withSpans = false;
+      }
+    });
     this.windowStartedAt = new Date();
   }
 
@@ -59,7 +72,7 @@ export class CpuSampler {
     const startedAt = this.windowStartedAt;
     if (startedAt === undefined) return undefined;
     this.windowStartedAt = restart ? new Date() : undefined;
-    const profile = this.clock.measure(() => time.stop(restart));
+    const profile = this.clock.measure(() => time.stop(restart, this.withSpans ? spanLabels : undefined));
     return { startedAt, endedAt: this.windowStartedAt ?? new Date(), profile };
   }
 }

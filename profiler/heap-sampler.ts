@@ -34,10 +34,24 @@ export class HeapSampler {
 }
 
 /**
- * Share of V8's heap limit in use now. The limit includes room for the young generation, so on a
- * small heap OOM comes before a high share does; the near-limit callback covers that case.
+ * Share of the heap limit in use now. V8's heap_size_limit includes room for the young generation,
+ * which on a small heap is most of it: with --max-old-space-size=128 the limit is over 300 MB and
+ * the process runs out of memory at about 130 MB. So where that flag is given, it is the limit.
  */
 export function heapUsedShare(): number {
   const stats = getHeapStatistics();
-  return stats.heap_size_limit > 0 ? stats.used_heap_size / stats.heap_size_limit : 0;
+  const limit = Math.min(stats.heap_size_limit, maxOldSpaceBytes() ?? Number.POSITIVE_INFINITY);
+  return limit > 0 ? stats.used_heap_size / limit : 0;
+}
+
+let maxOldSpace: number | undefined | null = null;
+
+/** --max-old-space-size from the command line or NODE_OPTIONS, in bytes; read once. */
+function maxOldSpaceBytes(): number | undefined {
+  if (maxOldSpace === null) {
+    const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+    const megabytes = flags.map((flag) => /^--max[-_]old[-_]space[-_]size=(\d+)$/.exec(flag)?.[1]).findLast((value) => value !== undefined);
+    maxOldSpace = megabytes === undefined ? undefined : Number(megabytes) * 1024 * 1024;
+  }
+  return maxOldSpace;
 }

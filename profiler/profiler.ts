@@ -8,6 +8,7 @@ import type { ProfileKind, ProfilerSettings, ProfileTrigger } from './options';
 import { ProfilerCpuClock, V8ProfilerThreadClock } from './overhead';
 import { PyroscopePusher } from './push';
 import { DutyCycle } from './schedule';
+import { tagRequestSpans } from './span-labels';
 import { startStallWatchdog, type StallWatchdog } from './stall/watchdog';
 import { ProfileStore } from './store';
 
@@ -163,6 +164,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
     return ended === undefined ? Promise.resolve(undefined) : track(keepCpu(window, ended));
   };
   attach('baseline');
+  const untagSpans = tagRequestSpans();
 
   const load = new LoadMonitor();
   const duty = new DutyCycle(settings);
@@ -250,6 +252,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
       if (stopped) return;
       stopped = true;
       clearInterval(ticker);
+      untagSpans();
       load.stop();
       if (sampler.attached) void cut(undefined);
       await Promise.all(pending);
