@@ -69,12 +69,15 @@ export function startCollector(config: CollectorConfig, dependencies: CollectorD
     metrics,
     (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }]),
     config.batchBytes,
+    // What one fetch brings: the next fetch overlaps with indexing this one, and waits beyond it.
+    config.batchBytes * config.concurrency,
     diag,
   );
 
   let stopping = false;
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     lag.assign(payload.memberAssignment);
+    processor.restartOrder();
     diag.info(`collector: joined group ${config.groupId}; assigned ${describeAssignment(payload.memberAssignment)}`);
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -108,6 +111,9 @@ export function startCollector(config: CollectorConfig, dependencies: CollectorD
         stopping = true;
         const leave = (async () => {
           await started;
+          consumer.pause(config.topics.map((topic) => ({ topic })));
+          // Commits need the group membership, so the queued chunks settle before leaving it.
+          await processor.drain();
           await consumer.disconnect();
           await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
         })();
