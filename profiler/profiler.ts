@@ -186,7 +186,6 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
       windowStartedAt: sampler.startedAt?.getTime(),
       trigger,
     });
-    watchdog?.setBusy(duty.busy && sampler.attached);
     if (action.type === 'attach' && attach(action.next) && overBudget) {
       overBudget = false;
       diag.state('profiler.budget', 'ok', 'profiler is back under its CPU budget; sampling again');

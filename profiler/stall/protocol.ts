@@ -6,11 +6,9 @@ export const Slot = {
   heartbeat: 0,
   /** CPU seconds the watchdog thread has used so far. */
   watchdogCpuSeconds: 1,
-  /** 1 while the scheduler counts the process as busy: its load windows already show any stall. */
-  busy: 2,
 } as const;
 
-export const SLOT_COUNT = 3;
+export const SLOT_COUNT = 2;
 
 export interface WatchdogData {
   readonly shared: SharedArrayBuffer;

@@ -23,8 +23,6 @@ export interface StallWatchdogOptions {
 export interface StallWatchdog {
   /** CPU seconds the watchdog thread has used so far. */
   cpuSeconds(): number;
-  /** Tells the watchdog whether the process counts as busy; stalls of a busy one are not profiled. */
-  setBusy(busy: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -67,7 +65,6 @@ export function startStallWatchdog(options: StallWatchdogOptions): StallWatchdog
 
   return {
     cpuSeconds: () => slots[Slot.watchdogCpuSeconds]!,
-    setBusy: (busy) => (slots[Slot.busy] = busy ? 1 : 0),
     async stop() {
       clearInterval(heartbeat);
       await worker.terminate();

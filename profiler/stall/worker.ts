@@ -74,7 +74,7 @@ async function tick(): Promise<void> {
   try {
     const blocked = heartbeatAge() > data.thresholdMs;
     if (stall === undefined) {
-      if (!blocked || shared[Slot.busy] === 1 || Date.now() - lastProfileAt < data.cooldownMs) return;
+      if (!blocked || Date.now() - lastProfileAt < data.cooldownMs) return;
       stall = await begin();
       checkEvery(data.sampleIntervalMs);
     }

@@ -63,11 +63,14 @@ describe('load-aware profiling rate', () => {
     assert.ok(rose, 'no load profile within 8 s of the spike');
     assert.ok(during >= 3, `only ${during} load profiles in about 10 s of load with 2 s windows`);
 
-    // After the load: one quiet tick, the window in progress finishing, then no more load windows.
+    // After the load: two quiet ticks and the window in progress, then the rate falls back. A
+    // shared machine can still delay this idle loop's timers past the threshold now and then, so
+    // the check is on the rate: at most one load window in 10 s, against four or five while loaded.
     await sleep(5000);
     const settled = await loadProfiles();
-    await sleep(6000);
-    assert.equal(await loadProfiles(), settled, 'load profiles went on after the load stopped');
+    await sleep(10_000);
+    const afterwards = (await loadProfiles()) - settled;
+    assert.ok(afterwards <= 1, `${afterwards} load profiles in the 10 s after the load stopped`);
 
     const wall = (after.at - before.at) / 1000;
     const profiler = after.profiler - before.profiler;
