@@ -1,5 +1,5 @@
-import { mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises';
-import { writeFileSync } from 'node:fs';
+import { mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const PROFILE_FILE = /^\d{8}T\d{6}\.\d{3}Z-(cpu|heap)-[a-z_]+(-\d+)?\.pb\.gz$/;
@@ -40,7 +40,9 @@ export class ProfileStore {
   add(at: Date, kind: string, trigger: string, data: Buffer): Promise<string> {
     const write = this.queue.then(async () => {
       const name = this.freeName(`${compactTime(at)}-${kind}-${trigger}`);
-      await writeFile(join(this.dir, name), data);
+      // Written aside and renamed, so that a reader of the folder never sees half a profile.
+      await writeFile(this.partial(name), data);
+      await rename(this.partial(name), join(this.dir, name));
       this.files.push({ name, bytes: data.length });
       this.size += data.length;
       await this.evict();
@@ -56,7 +58,8 @@ export class ProfileStore {
    */
   addNow(at: Date, kind: string, trigger: string, data: Buffer): string {
     const name = this.freeName(`${compactTime(at)}-${kind}-${trigger}`);
-    writeFileSync(join(this.dir, name), data);
+    writeFileSync(this.partial(name), data);
+    renameSync(this.partial(name), join(this.dir, name));
     this.files.push({ name, bytes: data.length });
     this.size += data.length;
     this.queue = this.queue.then(() => this.evict());
@@ -85,6 +88,10 @@ export class ProfileStore {
       this.size -= oldest.bytes;
       await unlink(join(this.dir, oldest.name)).catch(() => undefined);
     }
+  }
+
+  private partial(name: string): string {
+    return join(this.dir, `.${name}.partial`);
   }
 
   private freeName(base: string): string {
