@@ -19,15 +19,16 @@ async function main(): Promise<void> {
     .filter((name) => only.length === 0 || only.includes(name))
     .sort();
   const target = join(__dirname, '../../BENCHMARKS.md');
-  let document = existsSync(target) ? readFileSync(target, 'utf8') : '';
   for (const name of names) {
     const module = (await import(join(__dirname, `${name}.js`))) as Partial<BenchModule>;
     if (typeof module.bench !== 'function') continue;
     process.stderr.write(`bench: ${name}\n`);
-    document = replaceSection(document, name, await module.bench());
+    const section = await module.bench();
+    // Read just before writing: another run may have rewritten other sections meanwhile.
+    const document = replaceSection(existsSync(target) ? readFileSync(target, 'utf8') : '', name, section);
+    writeFileSync(target, `${header()}\n\n${document.replace(/^[\s\S]*?(?=<!-- bench:|$)/, '').trim()}\n`);
+    process.stderr.write(`bench: wrote the ${name} section of ${target}\n`);
   }
-  writeFileSync(target, `${header()}\n\n${document.replace(/^[\s\S]*?(?=<!-- bench:|$)/, '').trim()}\n`);
-  process.stderr.write(`bench: wrote ${target}\n`);
 }
 
 function replaceSection(document: string, name: string, section: string): string {
