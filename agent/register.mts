@@ -5,15 +5,7 @@
 // The loader hook goes first, so that nothing the application imports escapes it.
 import './tracing/esm-hooks.mjs';
 import { createRequire } from 'node:module';
-import type * as Vigil from './index.js';
+import type * as Preload from './preload.js';
 
 const require = createRequire(import.meta.url);
-const { init, VigilConfigError } = require('./index.js') as typeof Vigil;
-
-try {
-  init();
-} catch (error) {
-  if (!(error instanceof VigilConfigError)) throw error;
-  process.stderr.write(`vigil: error: ${error.message}\n`);
-  process.exit(1);
-}
+(require('./preload.js') as typeof Preload).initFromEnvironment();
