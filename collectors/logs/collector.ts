@@ -69,8 +69,8 @@ export function startCollector(config: CollectorConfig, dependencies: CollectorD
     metrics,
     (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }]),
     config.batchBytes,
-    // What one fetch brings: the next fetch overlaps with indexing this one, and waits beyond it.
-    config.batchBytes * config.concurrency,
+    // Two fetches' worth: the next fetch is queued while this one is indexed, so Elasticsearch never waits on Kafka.
+    2 * config.batchBytes * config.concurrency,
     diag,
   );
 

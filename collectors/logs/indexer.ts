@@ -33,11 +33,12 @@ export class BulkIndexer {
       const items = await keepingAlive(this.send(pending), control);
       if (items === undefined) continue;
       const retry: LogDocument[] = [];
+      const indexed = new Map<string, number>();
       items.forEach((item, index) => {
         const document = pending[index] as LogDocument;
         const status = item.status;
         if (status < 300 || status === CONFLICT) {
-          if (status < 300) this.metrics.indexed.inc({ data_stream: document.dataStream });
+          if (status < 300) indexed.set(document.dataStream, (indexed.get(document.dataStream) ?? 0) + 1);
           return;
         }
         this.metrics.rejections.inc({ status: String(status) });
@@ -49,6 +50,7 @@ export class BulkIndexer {
           refused.push({ source: document.source, reason: type, detail: `${type}: ${item.error?.reason ?? 'rejected'}` });
         }
       });
+      for (const [dataStream, count] of indexed) this.metrics.indexed.inc({ data_stream: dataStream }, count);
       pending = retry;
     }
     return { refused };

@@ -28,7 +28,7 @@ describe('collector: Elasticsearch stopped for 20 s', () => {
     const service = uniqueService('outage');
     const dataStream = `logs-${service}-test`;
     // Small bulks: what the collector may hold while blocked is a few of them, far below what piles up in Kafka.
-    const collector = await startCollector({ brokers, es, topics, args: ['--batch-bytes', '262144'] });
+    const collector = await startCollector({ brokers, es, topics, args: ['--batch-bytes', '262144', '--concurrency', '2'] });
     const logging = logThroughAgent({ brokers, topic: topics.live, service, lines: LINES, rate: RATE, otlpEndpoint });
 
     await es.waitForCount(dataStream, 5000, 120_000);
