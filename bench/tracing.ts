@@ -38,7 +38,13 @@ function variants(path: string, otlpUrl: string, upstreamUrl: string): Variant[]
     { name: 'vigil metrics + tracing 10%', start: () => startNodeService(service, { path, nodeArgs: preload, env: { ...agent, OTEL_TRACES_SAMPLER_ARG: '0.1' } }) },
     {
       name: 'OpenTelemetry zero-code',
-      start: () => startNodeService(service, { path, nodeArgs: ['--require', '@opentelemetry/auto-instrumentations-node/register'], env: common }),
+      start: () =>
+        startNodeService(service, {
+          path,
+          nodeArgs: ['--require', '@opentelemetry/auto-instrumentations-node/register'],
+          // The cloud detectors would query metadata addresses off this machine.
+          env: { ...common, OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process' },
+        }),
     },
   ];
 }

@@ -81,6 +81,8 @@ export function peerVariants(workload: Workload, receivers: Receivers): Variant[
             OTEL_TRACES_EXPORTER: 'otlp',
             OTEL_METRICS_EXPORTER: 'otlp',
             OTEL_LOGS_EXPORTER: 'none',
+            // The cloud detectors would query metadata addresses off this machine.
+            OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
             OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receivers.jaegerOtlpUrl}/v1/traces`,
             // Jaeger takes traces only; the metrics go to the discarding sink.
             OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receivers.sinkUrl}/v1/metrics`,
@@ -113,7 +115,8 @@ export function peerVariants(workload: Workload, receivers: Receivers): Variant[
         startNodeService(script, {
           path,
           nodeArgs: ['--require', 'elastic-apm-node/start'],
-          env: { ...env, ELASTIC_APM_SERVICE_NAME: 'bench', ELASTIC_APM_SERVER_URL: receivers.sinkUrl },
+          // Its cloud metadata lookup would query addresses off this machine.
+          env: { ...env, ELASTIC_APM_SERVICE_NAME: 'bench', ELASTIC_APM_SERVER_URL: receivers.sinkUrl, ELASTIC_APM_CLOUD_PROVIDER: 'none' },
         }),
     },
   ];
