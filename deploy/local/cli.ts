@@ -2,6 +2,7 @@
 // `npm run stack`: Vigil's whole topology on this machine without Docker. The native stack's
 // services (deploy/native) plus the log collector, the demo service under the agent and its load.
 import { isServiceName, SERVICE_NAMES, type ServiceName } from '../native';
+import { printStatus, runCommand } from '../native/cli-output';
 import { defaultStackDir } from '../native/paths';
 import { APP_NAMES, LocalTopology, type AppName } from './topology';
 
@@ -12,10 +13,6 @@ ports: the services' VIGIL_*_PORT variables (docs/native-stack.md), VIGIL_DEMO_P
 state: $VIGIL_STACK_DIR (default ./.vigil/stack)`;
 
 const isAppName = (name: string): name is AppName => (APP_NAMES as readonly string[]).includes(name);
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? `${text} ` : text.padEnd(width);
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -42,27 +39,15 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'down':
       await topology.down(services, apps, purge);
       return 0;
-    case 'status': {
-      const rows = [
-        ...(await topology.stack.status(services)).map((s) => ({ name: s.name, version: s.version, condition: s.condition, pid: s.pid, endpoints: s.endpoints })),
-        ...(await topology.appStatus(apps)).map((a) => ({ ...a, version: 'local' })),
-      ];
-      for (const row of rows) {
-        const endpoints = Object.entries(row.endpoints).map(([key, value]) => `${key}=${value}`).join(' ');
-        process.stdout.write(`${pad(row.name, 14)}${pad(row.version, 10)}${pad(row.condition, 11)}${row.pid ?? '-'}\t${endpoints}\n`);
-      }
-      return rows.every((row) => row.condition === 'running') ? 0 : 3;
-    }
+    case 'status':
+      return printStatus([
+        ...(await topology.stack.status(services)),
+        ...(await topology.appStatus(apps)).map((app) => ({ ...app, version: 'local' })),
+      ]);
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    process.stderr.write(`vigil-stack: ${error.message}\n`);
-    process.exit(1);
-  },
-);
+runCommand(() => main(process.argv.slice(2)));

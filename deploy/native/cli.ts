@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // vigil-stack: the real services of Vigil's stack on this machine, without Docker.
 import { isServiceName, SERVICE_NAMES } from './catalogue';
+import { printStatus, runCommand } from './cli-output';
 import { defaultStackDir } from './paths';
 import { Stack } from './stack';
 import type { ServiceName } from './service';
@@ -31,25 +32,12 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'down':
       await stack.down(names, purge);
       return 0;
-    case 'status': {
-      const statuses = await stack.status(names);
-      for (const status of statuses) {
-        const endpoints = Object.entries(status.endpoints).map(([key, value]) => `${key}=${value}`).join(' ');
-        process.stdout.write(`${status.name.padEnd(14)}${status.version.padEnd(10)}${status.condition.padEnd(11)}${status.pid ?? '-'}\t${endpoints}\n`);
-      }
-      // Non-zero like an init script's status when any named service is not running.
-      return statuses.every((status) => status.condition === 'running') ? 0 : 3;
-    }
+    case 'status':
+      return printStatus(await stack.status(names));
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    process.stderr.write(`vigil-stack: ${error.message}\n`);
-    process.exit(1);
-  },
-);
+runCommand(() => main(process.argv.slice(2)));

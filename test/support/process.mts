@@ -49,3 +49,22 @@ export function startProcess(command: string, args: readonly string[], options: 
     },
   };
 }
+
+export interface Completed {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to its end with `env` added to this process's environment, keeping stdout and stderr apart. */
+export function runToEnd(command: string, args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Completed> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,7 +1,6 @@
 // `npm run stack` end to end: the native stack with the collector and the demo on free ports, then
 // one request to the demo followed through every signal.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../support/ports.mts';
+import { runToEnd, type Completed } from '../../support/process.mts';
 import { doctor } from '../../unit/deploy/run-doctor.mts';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -21,23 +21,9 @@ const PORT_VARIABLES = [
 // Everything but the load generator, so the one request below is the only one the demo serves.
 const NAMES = ['kafka', 'elasticsearch', 'jaeger', 'alertmanager', 'prometheus', 'collector', 'demo'];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function stack(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // What `npm run stack -- <args>` runs once the package is built.
-    const child = spawn(process.execPath, [join(root, 'dist/deploy/local/cli.js'), ...args], { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function stack(args: string[], env: Record<string, string>): Promise<Completed> {
+  // What `npm run stack -- <args>` runs once the package is built.
+  return runToEnd(process.execPath, [join(root, 'dist/deploy/local/cli.js'), ...args], { cwd: root, env });
 }
 
 /** name → endpoints from `status`: "name version condition pid key=value ...". */

@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { SERVICES } from '../../../dist/deploy/native/index.js';
 import { freePort } from '../../support/ports.mts';
+import { runToEnd, type Completed } from '../../support/process.mts';
 
 const cli = new URL('../../../dist/deploy/native/cli.js', import.meta.url).pathname;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function vigilStack(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function vigilStack(args: string[], env: Record<string, string>): Promise<Completed> {
+  return runToEnd(process.execPath, [cli, ...args], { env });
 }
 
 /** Service name → [condition, pid] from `vigil-stack status`. */
