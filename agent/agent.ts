@@ -3,6 +3,7 @@ import { startCrashCapture } from './crash';
 import { createDiag } from './diag';
 import { ShutdownCoordinator, ShutdownStage } from './lifecycle/shutdown';
 import { runOnTerminationSignals } from './lifecycle/signals';
+import { holdNextTickShape } from './lifecycle/tick-shape';
 import { startLogging, type Logger } from './logging';
 import { startMetrics } from './metrics';
 import { MetricsRegistry } from './metrics/registry';
@@ -24,6 +25,7 @@ export interface VigilHandle {
 
 /** Starts every component for `config` and wires their flushes into one shutdown. */
 export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHandle {
+  const releaseNextTickShape = holdNextTickShape();
   const diag = createDiag();
   const coordinator = new ShutdownCoordinator(config.shutdown.timeoutMs, diag);
   const registry = new MetricsRegistry(config.identity);
@@ -64,6 +66,7 @@ export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHa
       stopped ??= (async () => {
         removeSignalHandlers();
         await coordinator.run();
+        releaseNextTickShape();
         onShutdown();
       })();
       return stopped;
