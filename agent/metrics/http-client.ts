@@ -1,5 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { TRAFFIC_HEADER, baggageSaysShadow, type Traffic } from '../traffic';
 import { MetricNames, normalizeMethod } from './names';
 import type { RequestHistogram } from './request-histogram';

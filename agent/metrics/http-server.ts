@@ -1,6 +1,8 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { trafficFromHeaders, type Traffic } from '../traffic';
+import { InFlightCalls, type ServerCall } from './in-flight';
 import type { MetricsRegistry } from './registry';
 import { MetricNames, normalizeMethod } from './names';
 import type { RequestHistogram } from './request-histogram';
@@ -45,32 +47,24 @@ function statusLabel(code: number): string {
   return label;
 }
 
-interface InFlight {
-  readonly request: IncomingMessage;
-  readonly startedAt: number;
-  readonly method: string;
-  readonly traffic: Traffic;
-  readonly active: { value: number };
-}
-
 /**
  * Traffic, latency and errors of every node:http server in the process, Express and Fastify
  * included, seen through Node's diagnostics channels: no patching, and nothing to change in the
  * service. Requests end on the response-finish channel rather than a per-response listener, which
  * costs a measurable share of a small route; aborted requests never finish, so they are found
- * by looking over the in-flight set at scrape time and whenever it grows.
+ * by looking over the calls in flight at scrape time and whenever their number grows.
  */
 export function instrumentHttpServer(options: HttpServerMetricsOptions): () => void {
   const { registry, ignoreServer, traceIdOf } = options;
   const routes = new RouteResolver(options.routeTemplates);
   const duration = options.histogram(MetricNames.serverDuration, 'Duration of HTTP server requests.');
-  const inFlight = new Map<ServerResponse, InFlight>();
+  const inFlight = new InFlightCalls();
   const activeByLabels = new Map<string, ActiveCount>();
 
-  const record = (response: ServerResponse, call: InFlight, aborted: boolean) => {
-    inFlight.delete(response);
+  const record = (call: ServerCall, aborted: boolean) => {
+    inFlight.remove(call);
     call.active.value--;
-    const { request, method, traffic } = call;
+    const { request, response, method, traffic } = call;
     const value = (performance.now() - call.startedAt) / 1000;
     const status = aborted ? '' : statusLabel(response.statusCode);
     const errorType = aborted ? 'aborted' : (routes.errorType(request) ?? (response.statusCode >= 500 ? status : ''));
@@ -84,9 +78,7 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
   };
 
   const pruneAborted = () => {
-    for (const [response, call] of inFlight) {
-      if (response.destroyed && !response.writableFinished) record(response, call, true);
-    }
+    for (const call of inFlight.aborted()) record(call, true);
   };
 
   duration.beforeRender(pruneAborted);
@@ -112,14 +104,14 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
       activeByLabels.set(activeKey, active);
     }
     active.value++;
-    inFlight.set(response, { request, startedAt: performance.now(), method, traffic, active });
+    inFlight.add({ request, response, startedAt: performance.now(), method, traffic, active, previous: undefined, next: undefined });
     if (inFlight.size % PRUNE_EVERY === 0) pruneAborted();
   };
 
   const onResponseFinish = (message: unknown) => {
     const { response } = message as RequestStartMessage;
-    const call = inFlight.get(response);
-    if (call !== undefined) record(response, call, false);
+    const call = inFlight.of(response);
+    if (call !== undefined) record(call, false);
   };
 
   diagnostics.subscribe(REQUEST_START, onRequestStart);

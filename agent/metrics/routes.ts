@@ -2,12 +2,6 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { UNMATCHED_ROUTE } from './names';
 
-/** What a framework told us about a request while handling it. */
-interface FrameworkFacts {
-  route?: string;
-  errorType?: string;
-}
-
 interface FastifyHandlerStore {
   request?: { raw?: IncomingMessage };
   route?: { url?: string };
@@ -19,6 +13,19 @@ interface ExpressRequest extends IncomingMessage {
   route?: { path?: unknown };
 }
 
+/**
+ * What a framework told us about a request while handling it, kept on the request itself: a
+ * property costs a fraction of a WeakMap entry, which needs an identity hash and an ephemeron per
+ * request.
+ */
+const FRAMEWORK_ROUTE = Symbol('vigil.frameworkRoute');
+const FRAMEWORK_ERROR_TYPE = Symbol('vigil.frameworkErrorType');
+
+interface RequestWithFacts extends IncomingMessage {
+  [FRAMEWORK_ROUTE]?: string;
+  [FRAMEWORK_ERROR_TYPE]?: string;
+}
+
 const FASTIFY_HANDLER_START = 'tracing:fastify.request.handler:start';
 const FASTIFY_HANDLER_ERROR = 'tracing:fastify.request.handler:error';
 
@@ -28,19 +35,18 @@ const FASTIFY_HANDLER_ERROR = 'tracing:fastify.request.handler:error';
  * so raw paths never become label values.
  */
 export class RouteResolver {
-  private readonly facts = new WeakMap<IncomingMessage, FrameworkFacts>();
   private readonly templates: readonly { template: string; pattern: RegExp }[];
 
   private readonly onFastifyStart = (message: unknown) => {
     const store = message as FastifyHandlerStore;
     const raw = store.request?.raw;
-    if (raw !== undefined && typeof store.route?.url === 'string') this.factsOf(raw).route = store.route.url;
+    if (raw !== undefined && typeof store.route?.url === 'string') (raw as RequestWithFacts)[FRAMEWORK_ROUTE] = store.route.url;
   };
 
   private readonly onFastifyError = (message: unknown) => {
     const store = message as FastifyHandlerStore;
     const raw = store.request?.raw;
-    if (raw !== undefined && store.error instanceof Error) this.factsOf(raw).errorType = store.error.name;
+    if (raw !== undefined && store.error instanceof Error) (raw as RequestWithFacts)[FRAMEWORK_ERROR_TYPE] = store.error.name;
   };
 
   constructor(templates: readonly string[]) {
@@ -50,7 +56,7 @@ export class RouteResolver {
   }
 
   route(request: IncomingMessage): string {
-    const fromFramework = this.facts.get(request)?.route;
+    const fromFramework = (request as RequestWithFacts)[FRAMEWORK_ROUTE];
     if (fromFramework !== undefined) return fromFramework;
     const express = request as ExpressRequest;
     const expressPath = express.route?.path;
@@ -66,21 +72,12 @@ export class RouteResolver {
 
   /** The error class a framework saw thrown by the handler, if any. */
   errorType(request: IncomingMessage): string | undefined {
-    return this.facts.get(request)?.errorType;
+    return (request as RequestWithFacts)[FRAMEWORK_ERROR_TYPE];
   }
 
   close(): void {
     diagnostics.unsubscribe(FASTIFY_HANDLER_START, this.onFastifyStart);
     diagnostics.unsubscribe(FASTIFY_HANDLER_ERROR, this.onFastifyError);
-  }
-
-  private factsOf(request: IncomingMessage): FrameworkFacts {
-    let facts = this.facts.get(request);
-    if (facts === undefined) {
-      facts = {};
-      this.facts.set(request, facts);
-    }
-    return facts;
   }
 }
 

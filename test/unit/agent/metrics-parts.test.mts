@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { Counter, Registry } from 'prom-client';
+import { InFlightCalls } from '../../../dist/agent/metrics/in-flight.js';
 import { compileTemplate } from '../../../dist/agent/metrics/routes.js';
 import { RequestHistogram } from '../../../dist/agent/metrics/request-histogram.js';
 import { normalizeMethod } from '../../../dist/agent/metrics/names.js';
@@ -74,5 +76,37 @@ describe('request colour and method', () => {
     assert.equal(normalizeMethod('GET'), 'GET');
     assert.equal(normalizeMethod('FOO'), '_OTHER');
     assert.equal(normalizeMethod(undefined), '_OTHER');
+  });
+});
+
+describe('requests in flight', () => {
+  const call = (destroyed = false, writableFinished = false) => {
+    const response = { destroyed, writableFinished } as unknown as ServerResponse;
+    return { request: {} as IncomingMessage, response, startedAt: 0, method: 'GET', traffic: 'live' as const, active: { value: 0 }, previous: undefined, next: undefined };
+  };
+
+  it('finds each call by its response until it is removed, from anywhere in the list', () => {
+    const calls = new InFlightCalls();
+    const [first, middle, last] = [call(), call(), call()];
+    for (const c of [first, middle, last]) calls.add(c);
+    assert.equal(calls.size, 3);
+    assert.equal(calls.of(middle.response), middle);
+    calls.remove(middle);
+    calls.remove(last);
+    assert.equal(calls.of(middle.response), undefined);
+    assert.equal(calls.of(first.response), first);
+    assert.equal(calls.size, 1);
+    calls.remove(first);
+    assert.equal(calls.size, 0);
+    assert.deepEqual(calls.aborted(), []);
+  });
+
+  it('reports as aborted only responses destroyed before they finished', () => {
+    const calls = new InFlightCalls();
+    const running = call();
+    const aborted = call(true, false);
+    const finishedThenClosed = call(true, true);
+    for (const c of [running, aborted, finishedThenClosed]) calls.add(c);
+    assert.deepEqual(calls.aborted(), [aborted]);
   });
 });
