@@ -59,7 +59,7 @@ export function instrumentHttpClient(histogram: (name: string, help: string) => 
   const handlers: Record<string, (message: unknown) => void> = {
     [CHANNELS.httpStart]: (message) => {
       const { request } = message as { request: ClientRequest };
-      const [address, port] = splitHost(String(request.getHeader('host') ?? request.host ?? ''), request.protocol);
+      const [address, port] = serverOf(request);
       pending.set(request, {
         startedAt: performance.now(),
         method: normalizeMethod(request.method),
@@ -112,6 +112,11 @@ export function instrumentHttpClient(histogram: (name: string, help: string) => 
 function colour(header: unknown, baggage: unknown): Traffic {
   if (header === 'shadow') return 'shadow';
   return typeof baggage === 'string' && baggageSaysShadow(baggage) ? 'shadow' : 'live';
+}
+
+/** The server address and port of an outbound node:http request, as its Host header names them. */
+export function serverOf(request: ClientRequest): [string, string] {
+  return splitHost(String(request.getHeader('host') ?? request.host ?? ''), request.protocol);
 }
 
 function splitHost(host: string, protocol: string | undefined): [string, string] {

@@ -11,6 +11,7 @@ import type { TraceIdOf } from '../metrics/http-server';
 import type { MetricsRegistry } from '../metrics/registry';
 import { BoundedBatchProcessor, DEFAULT_BATCH_LIMITS } from './batch-processor';
 import { createExporter } from './exporters';
+import { traceHttpClients } from './http-client-spans';
 import { traceHttpServers } from './http-server-spans';
 import { PooledIdGenerator } from './id-generator';
 import { createInstrumentations, loadedTooEarly } from './instrumentations';
@@ -81,6 +82,7 @@ export function startTracing({ config, diag, registry, ownServer }: TracingDeps)
         ignoreServer: (server) => server === ownServer,
       })
     : undefined;
+  const stopClientSpans = names.includes('http') ? traceHttpClients(provider.getTracer('vigil')) : undefined;
 
   diag.info(`tracing: instrumented ${names.join(', ') || 'nothing'}; spans go to ${destination}; sampler ${config.traces.sampler} ${config.traces.samplerArg}`);
   const early = loadedTooEarly(names, Object.keys(require.cache));
@@ -95,6 +97,7 @@ export function startTracing({ config, diag, registry, ownServer }: TracingDeps)
     traceIdOf: (request) => serverSpans?.traceIdOf(request),
     async close(signal) {
       serverSpans?.stop();
+      stopClientSpans?.();
       unregister();
       await batch.shutdown(signal);
       await provider.shutdown().catch(() => undefined);

@@ -7,7 +7,8 @@ interface Entry {
   readonly name: InstrumentationName;
   /** Packages it patches; a package already loaded when the agent starts cannot be patched. */
   readonly modules: readonly string[];
-  create(): Instrumentation;
+  /** The OpenTelemetry instrumentation; none where Vigil makes the spans itself from diagnostics channels. */
+  readonly create?: () => Instrumentation;
 }
 
 type InstrumentationClass = new (config?: object) => Instrumentation;
@@ -21,8 +22,8 @@ function load(packageName: string, className: string, config?: object): Instrume
 }
 
 const CATALOGUE: readonly Entry[] = [
-  // Outbound calls only: server spans come from the diagnostics channel (http-server-spans.ts).
-  { name: 'http', modules: [], create: () => load('@opentelemetry/instrumentation-http', 'HttpInstrumentation', { disableIncomingRequestInstrumentation: true }) },
+  // Server and client spans both come from Node's diagnostics channels (http-server-spans.ts, http-client-spans.ts).
+  { name: 'http', modules: [] },
   { name: 'undici', modules: [], create: () => load('@opentelemetry/instrumentation-undici', 'UndiciInstrumentation') },
   { name: 'express', modules: ['express'], create: () => load('@opentelemetry/instrumentation-express', 'ExpressInstrumentation') },
   // Fastify announces each new instance on a diagnostics channel, so loading it before the agent is harmless.
@@ -47,7 +48,7 @@ export interface EnabledInstrumentations {
 /** Creates the instrumentations not listed in `disabled`. */
 export function createInstrumentations(disabled: readonly string[]): EnabledInstrumentations {
   const enabled = CATALOGUE.filter((entry) => !disabled.includes(entry.name));
-  return { names: enabled.map((entry) => entry.name), instrumentations: enabled.map((entry) => entry.create()) };
+  return { names: enabled.map((entry) => entry.name), instrumentations: enabled.flatMap((entry) => (entry.create === undefined ? [] : [entry.create()])) };
 }
 
 /**

@@ -1,0 +1,85 @@
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Span, type TextMapSetter, type Tracer } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import diagnostics from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { serverOf } from '../metrics/http-client';
+
+const REQUEST_CREATED = 'http.client.request.created';
+const RESPONSE_FINISH = 'http.client.response.finish';
+const REQUEST_ERROR = 'http.client.request.error';
+
+const CLIENT_SPAN = Symbol('vigil.clientSpan');
+type TracedRequest = ClientRequest & { [CLIENT_SPAN]?: Span };
+
+const headerSetter: TextMapSetter<ClientRequest> = {
+  set: (request, name, value) => request.setHeader(name, value),
+};
+
+/**
+ * One client span per outbound node:http(s) request, seen through Node's diagnostics channels
+ * (Node 22.12 and later): the span starts when the request object is created, in the caller's
+ * context, which is also when the propagation headers are added; it ends when the response headers
+ * arrive or the request fails. Nothing is patched or wrapped, so the caller's callbacks and
+ * streams run as they would without the agent. Requests sent while tracing is suppressed (the
+ * agent's own exports) are left alone.
+ */
+export function traceHttpClients(tracer: Tracer): () => void {
+  const onCreated = (message: unknown) => {
+    const { request } = message as { request: TracedRequest };
+    const active = context.active();
+    if (isTracingSuppressed(active)) return;
+    const method = request.method;
+    const [address, port] = serverOf(request);
+    const query = request.path.indexOf('?');
+    const span = tracer.startSpan(
+      method,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': method,
+          'server.address': address,
+          'server.port': Number(port),
+          // Query strings often carry tokens; they stay out of spans, as on the server side.
+          'url.full': `${request.protocol}//${address}:${port}${query === -1 ? request.path : request.path.slice(0, query)}`,
+        },
+      },
+      active,
+    );
+    // Headers given as an array are written in the constructor; such a request cannot carry context.
+    if (!request.headersSent) propagation.inject(trace.setSpan(active, span), request, headerSetter);
+    if (span.isRecording()) request[CLIENT_SPAN] = span;
+  };
+
+  const onResponse = (message: unknown) => {
+    const { request, response } = message as { request: TracedRequest; response: IncomingMessage };
+    const span = request[CLIENT_SPAN];
+    if (span === undefined) return;
+    request[CLIENT_SPAN] = undefined;
+    const status = response.statusCode ?? 0;
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 400) {
+      span.setAttribute('error.type', String(status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  };
+
+  const onError = (message: unknown) => {
+    const { request, error } = message as { request: TracedRequest; error: NodeJS.ErrnoException };
+    const span = request[CLIENT_SPAN];
+    if (span === undefined) return;
+    request[CLIENT_SPAN] = undefined;
+    span.setAttribute('error.type', error.code ?? error.name);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    span.end();
+  };
+
+  diagnostics.subscribe(REQUEST_CREATED, onCreated);
+  diagnostics.subscribe(RESPONSE_FINISH, onResponse);
+  diagnostics.subscribe(REQUEST_ERROR, onError);
+  return () => {
+    diagnostics.unsubscribe(REQUEST_CREATED, onCreated);
+    diagnostics.unsubscribe(RESPONSE_FINISH, onResponse);
+    diagnostics.unsubscribe(REQUEST_ERROR, onError);
+  };
+}
