@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { trafficFromHeaders, type Traffic } from '../traffic';
-import { InFlightCalls, type ServerCall } from './in-flight';
+import { InFlightList, type InFlightEntry } from './in-flight';
 import type { MetricsRegistry } from './registry';
 import { MetricNames, normalizeMethod } from './names';
 import type { RequestHistogram } from './request-histogram';
@@ -31,6 +31,17 @@ const RESPONSE_FINISH = 'http.server.response.finish';
 /** In-flight requests are checked for aborted ones whenever their number passes a multiple of this. */
 const PRUNE_EVERY = 1024;
 
+interface ServerCall extends InFlightEntry<ServerCall> {
+  readonly request: IncomingMessage;
+  readonly startedAt: number;
+  readonly method: string;
+  readonly traffic: Traffic;
+  readonly active: { value: number };
+}
+
+const CALL = Symbol('vigil.serverCall');
+type MeasuredResponse = ServerResponse & { [CALL]?: ServerCall };
+
 interface ActiveCount {
   readonly labels: { http_request_method: string; traffic: Traffic };
   value: number;
@@ -58,11 +69,13 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
   const { registry, ignoreServer, traceIdOf } = options;
   const routes = new RouteResolver(options.routeTemplates);
   const duration = options.histogram(MetricNames.serverDuration, 'Duration of HTTP server requests.');
-  const inFlight = new InFlightCalls();
+  const inFlight = new InFlightList<ServerCall>();
   const activeByLabels = new Map<string, ActiveCount>();
 
   const record = (call: ServerCall, aborted: boolean) => {
     inFlight.remove(call);
+    // Written rather than deleted: deleting a property would move every response to a slower shape.
+    (call.response as MeasuredResponse)[CALL] = undefined;
     call.active.value--;
     const { request, response, method, traffic } = call;
     const value = (performance.now() - call.startedAt) / 1000;
@@ -104,13 +117,15 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
       activeByLabels.set(activeKey, active);
     }
     active.value++;
-    inFlight.add({ request, response, startedAt: performance.now(), method, traffic, active, previous: undefined, next: undefined });
+    const call: ServerCall = { request, response, startedAt: performance.now(), method, traffic, active, previous: undefined, next: undefined };
+    inFlight.add(call);
+    (response as MeasuredResponse)[CALL] = call;
     if (inFlight.size % PRUNE_EVERY === 0) pruneAborted();
   };
 
   const onResponseFinish = (message: unknown) => {
     const { response } = message as RequestStartMessage;
-    const call = inFlight.of(response);
+    const call = (response as MeasuredResponse)[CALL];
     if (call !== undefined) record(call, false);
   };
 

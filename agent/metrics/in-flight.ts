@@ -1,60 +1,41 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Traffic } from '../traffic';
+import type { ServerResponse } from 'node:http';
 
-/** A server request between its start and its finish (or its abort, found later). */
-export interface ServerCall {
-  readonly request: IncomingMessage;
+/** A server request between its start and its finish, linked into the list of those in flight. */
+export interface InFlightEntry<T> {
   readonly response: ServerResponse;
-  readonly startedAt: number;
-  readonly method: string;
-  readonly traffic: Traffic;
-  readonly active: { value: number };
-  previous: ServerCall | undefined;
-  next: ServerCall | undefined;
-}
-
-const CALL = Symbol('vigil.serverCall');
-
-interface ResponseWithCall extends ServerResponse {
-  [CALL]?: ServerCall;
+  previous: T | undefined;
+  next: T | undefined;
 }
 
 /**
- * The requests in flight: each call hangs off its response and is linked into one list, so that
- * start and finish cost a few property writes and no hashing, while aborted calls (which never
- * finish) can still be found by walking the list.
+ * The server requests in flight, as an intrusive list: adding and removing cost a few property
+ * writes and no hashing (each user finds its entry through a property of its own on the request
+ * or response), while aborted requests, which never finish, can still be found by walking it.
  */
-export class InFlightCalls {
-  private head: ServerCall | undefined;
+export class InFlightList<T extends InFlightEntry<T>> {
+  private head: T | undefined;
   size = 0;
 
-  add(call: ServerCall): void {
-    call.next = this.head;
-    if (this.head !== undefined) this.head.previous = call;
-    this.head = call;
+  add(entry: T): void {
+    entry.next = this.head;
+    if (this.head !== undefined) this.head.previous = entry;
+    this.head = entry;
     this.size++;
-    (call.response as ResponseWithCall)[CALL] = call;
   }
 
-  of(response: ServerResponse): ServerCall | undefined {
-    return (response as ResponseWithCall)[CALL];
-  }
-
-  remove(call: ServerCall): void {
-    // Written rather than deleted: deleting a property would move every response to a slower shape.
-    (call.response as ResponseWithCall)[CALL] = undefined;
-    if (call.previous !== undefined) call.previous.next = call.next;
-    else this.head = call.next;
-    if (call.next !== undefined) call.next.previous = call.previous;
-    call.previous = call.next = undefined;
+  remove(entry: T): void {
+    if (entry.previous !== undefined) entry.previous.next = entry.next;
+    else this.head = entry.next;
+    if (entry.next !== undefined) entry.next.previous = entry.previous;
+    entry.previous = entry.next = undefined;
     this.size--;
   }
 
-  /** Calls whose response was destroyed before it finished. */
-  aborted(): ServerCall[] {
-    const found: ServerCall[] = [];
-    for (let call = this.head; call !== undefined; call = call.next) {
-      if (call.response.destroyed && !call.response.writableFinished) found.push(call);
+  /** Entries whose response was destroyed before it finished. */
+  aborted(): T[] {
+    const found: T[] = [];
+    for (let entry = this.head; entry !== undefined; entry = entry.next) {
+      if (entry.response.destroyed && !entry.response.writableFinished) found.push(entry);
     }
     return found;
   }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { Counter, Registry } from 'prom-client';
-import { InFlightCalls } from '../../../dist/agent/metrics/in-flight.js';
+import { InFlightList } from '../../../dist/agent/metrics/in-flight.js';
 import { compileTemplate } from '../../../dist/agent/metrics/routes.js';
 import { RequestHistogram } from '../../../dist/agent/metrics/request-histogram.js';
 import { normalizeMethod } from '../../../dist/agent/metrics/names.js';
@@ -80,33 +80,37 @@ describe('request colour and method', () => {
 });
 
 describe('requests in flight', () => {
-  const call = (destroyed = false, writableFinished = false) => {
-    const response = { destroyed, writableFinished } as unknown as ServerResponse;
-    return { request: {} as IncomingMessage, response, startedAt: 0, method: 'GET', traffic: 'live' as const, active: { value: 0 }, previous: undefined, next: undefined };
-  };
+  interface Entry {
+    readonly response: ServerResponse;
+    previous: Entry | undefined;
+    next: Entry | undefined;
+  }
+  const entry = (destroyed = false, writableFinished = false): Entry => ({
+    response: { destroyed, writableFinished } as unknown as ServerResponse,
+    previous: undefined,
+    next: undefined,
+  });
 
-  it('finds each call by its response until it is removed, from anywhere in the list', () => {
-    const calls = new InFlightCalls();
-    const [first, middle, last] = [call(), call(), call()];
-    for (const c of [first, middle, last]) calls.add(c);
-    assert.equal(calls.size, 3);
-    assert.equal(calls.of(middle.response), middle);
-    calls.remove(middle);
-    calls.remove(last);
-    assert.equal(calls.of(middle.response), undefined);
-    assert.equal(calls.of(first.response), first);
-    assert.equal(calls.size, 1);
-    calls.remove(first);
-    assert.equal(calls.size, 0);
-    assert.deepEqual(calls.aborted(), []);
+  it('unlinks entries from anywhere in the list', () => {
+    const list = new InFlightList<Entry>();
+    const [first, middle, last] = [entry(true), entry(true), entry(true)];
+    for (const e of [first, middle, last]) list.add(e);
+    assert.equal(list.size, 3);
+    list.remove(middle);
+    assert.deepEqual(list.aborted(), [last, first]);
+    list.remove(last);
+    assert.deepEqual(list.aborted(), [first]);
+    list.remove(first);
+    assert.equal(list.size, 0);
+    assert.deepEqual(list.aborted(), []);
   });
 
   it('reports as aborted only responses destroyed before they finished', () => {
-    const calls = new InFlightCalls();
-    const running = call();
-    const aborted = call(true, false);
-    const finishedThenClosed = call(true, true);
-    for (const c of [running, aborted, finishedThenClosed]) calls.add(c);
-    assert.deepEqual(calls.aborted(), [aborted]);
+    const list = new InFlightList<Entry>();
+    const running = entry();
+    const aborted = entry(true, false);
+    const finishedThenClosed = entry(true, true);
+    for (const e of [running, aborted, finishedThenClosed]) list.add(e);
+    assert.deepEqual(list.aborted(), [aborted]);
   });
 });
