@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Diag } from '../diag';
 import { SharedCounters } from './counters';
 import { SLOT_COUNT, Slot, type ShipperSettings, type ToWorker, type WorkerInput } from './protocol';
+import { spoolHoldsLines } from './spool';
 
 /** Lines are handed to the worker in chunks of about this size, or once per event-loop turn. */
 const POST_BYTES = 64 * 1024;
@@ -15,11 +16,13 @@ export type MainThreadDrop = 'queue_full' | 'worker_failed' | 'after_shutdown';
  * The main thread's side of Kafka shipping: hands lines to the worker in chunks without waiting for
  * it, bounds what is in flight between the two, and on the way out (shutdown(), process.exit(), a
  * crash) waits, bounded, until the worker reports every line acknowledged by Kafka or spooled.
+ * The worker (a thread with its own heap, some 12 MiB) starts with the first line, or at once when
+ * an earlier run left lines in the spool to replay.
  */
 export class KafkaShipper {
   readonly counters: SharedCounters;
   readonly drops: Record<MainThreadDrop, number> = { queue_full: 0, worker_failed: 0, after_shutdown: 0 };
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
   private live = '';
   private shadow = '';
   private pendingBytes = 0;
@@ -30,27 +33,19 @@ export class KafkaShipper {
   private workerAlive = true;
   private queueFull = false;
   private closing: Promise<void> | undefined;
+  private readonly workerInput: WorkerInput;
 
   constructor(
     settings: ShipperSettings,
     private readonly maxInFlightBytes: number,
     private readonly exitWaitMs: number,
     private readonly diag: Diag,
-    workerFile = join(__dirname, 'worker.js'),
+    private readonly workerFile = join(__dirname, 'worker.js'),
   ) {
     const buffer = new SharedArrayBuffer(SLOT_COUNT * BigInt64Array.BYTES_PER_ELEMENT);
     this.counters = new SharedCounters(buffer);
-    this.worker = new Worker(workerFile, {
-      workerData: { settings, counters: buffer } satisfies WorkerInput,
-      // kafkajs sets negative timeouts that newer Node versions warn about; the worker reports its own state.
-      execArgv: ['--no-warnings'],
-    });
-    // The worker must never keep the service alive; the exit path below gives it its last chance.
-    this.worker.unref();
-    this.worker.on('error', (error) => {
-      this.diag.state('log-worker', 'failed', `log shipping worker failed (${error.message}); log lines for Kafka are dropped`);
-    });
-    this.worker.on('exit', () => (this.workerAlive = false));
+    this.workerInput = { settings, counters: buffer };
+    if (spoolHoldsLines(settings.spoolDir)) this.startWorker();
     process.on('exit', this.onExit);
   }
 
@@ -64,6 +59,22 @@ export class KafkaShipper {
       this.scheduled = true;
       setImmediate(this.post);
     }
+  }
+
+  private startWorker(): Worker {
+    const worker = new Worker(this.workerFile, {
+      workerData: this.workerInput,
+      // kafkajs sets negative timeouts that newer Node versions warn about; the worker reports its own state.
+      execArgv: ['--no-warnings'],
+    });
+    // The worker must never keep the service alive; the exit path below gives it its last chance.
+    worker.unref();
+    worker.on('error', (error) => {
+      this.diag.state('log-worker', 'failed', `log shipping worker failed (${error.message}); log lines for Kafka are dropped`);
+    });
+    worker.on('exit', () => (this.workerAlive = false));
+    this.worker = worker;
+    return worker;
   }
 
   /** Hands everything buffered to the worker now. */
@@ -91,7 +102,7 @@ export class KafkaShipper {
       this.queueFull = false;
       this.diag.state('log-queue', 'ok', 'log shipping worker caught up');
     }
-    this.worker.postMessage(message);
+    (this.worker ?? this.startWorker()).postMessage(message);
     this.postedLines += lines;
     this.postedBytes += message.bytes;
   };
@@ -103,9 +114,10 @@ export class KafkaShipper {
   /** process.exit() and crashes end here with the event loop stopped: the wait has to block. */
   private readonly onExit = (): void => {
     this.post();
-    if (!this.workerAlive || this.settledAll()) return;
+    const worker = this.worker;
+    if (worker === undefined || !this.workerAlive || this.settledAll()) return;
     const deadline = Date.now() + this.exitWaitMs;
-    this.worker.postMessage({ type: 'exit', deadline } satisfies ToWorker);
+    worker.postMessage({ type: 'exit', deadline } satisfies ToWorker);
     if (!this.counters.waitSettled(this.postedLines, deadline)) {
       const missing = this.postedLines - this.counters.read(Slot.settled);
       this.diag.warn(`exiting with ${missing} log lines neither acknowledged by Kafka nor spooled after ${this.exitWaitMs} ms`);
@@ -121,17 +133,18 @@ export class KafkaShipper {
   private async closeOnce(signal: AbortSignal): Promise<void> {
     this.post();
     process.removeListener('exit', this.onExit);
-    if (!this.workerAlive) return;
+    const worker = this.worker;
+    if (worker === undefined || !this.workerAlive) return;
     const deadline = Date.now() + this.exitWaitMs;
-    this.worker.postMessage({ type: 'exit', deadline } satisfies ToWorker);
-    const hurry = () => this.worker.postMessage({ type: 'exit', deadline: Date.now() } satisfies ToWorker);
+    worker.postMessage({ type: 'exit', deadline } satisfies ToWorker);
+    const hurry = () => worker.postMessage({ type: 'exit', deadline: Date.now() } satisfies ToWorker);
     signal.addEventListener('abort', hurry, { once: true });
     while (!this.settledAll() && Date.now() < deadline && this.workerAlive) await sleep(POLL_MS);
     signal.removeEventListener('abort', hurry);
     if (!this.workerAlive) return;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage({ type: 'close' } satisfies ToWorker);
-    const timer = setTimeout(() => void this.worker.terminate(), WORKER_EXIT_MS);
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'close' } satisfies ToWorker);
+    const timer = setTimeout(() => void worker.terminate(), WORKER_EXIT_MS);
     await exited;
     clearTimeout(timer);
   }

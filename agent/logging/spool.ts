@@ -19,6 +19,15 @@ const SEGMENT_NAME = /^(\d+)-\d+-\d+\.spool$/;
  * names its segments after its pid, so segments left behind by a process that died are adopted and
  * replayed by the next one, while those of a live sibling process are left alone.
  */
+/** Whether `dir` holds spooled lines, of this process or an earlier one; an unreadable dir holds none. */
+export function spoolHoldsLines(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((name) => SEGMENT_NAME.test(name));
+  } catch {
+    return false;
+  }
+}
+
 export class Spool {
   private readonly segments: Segment[] = [];
   private writable: Segment | undefined;

@@ -1,6 +1,7 @@
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs';
 import { createDiag, type Diag } from '../../agent/diag';
+import { holdNextTickShape } from '../../agent/lifecycle/tick-shape';
 import { MetricsRegistry } from '../../agent/metrics/registry';
 import { MetricsServer } from '../../agent/metrics/server';
 import { BatchProcessor } from './batch';
@@ -33,6 +34,7 @@ export interface RunningCollector {
  * with backoff and reported on stderr, since a backend that is down is not bad configuration.
  */
 export function startCollector(config: CollectorConfig, dependencies: CollectorDependencies = {}): RunningCollector {
+  const releaseNextTickShape = holdNextTickShape();
   const diag = dependencies.diag ?? createDiag();
   const fatal = dependencies.onFatal ?? (() => {});
   const kafka = dependencies.kafka ?? new Kafka({ clientId: 'vigil-collector', brokers: [...config.brokers], logLevel: logLevel.NOTHING });
@@ -122,6 +124,7 @@ export function startCollector(config: CollectorConfig, dependencies: CollectorD
         await server?.close();
         await elasticsearch.close();
         registry.clear();
+        releaseNextTickShape();
       })();
       return stopped;
     },
