@@ -16,14 +16,16 @@ interface SpanIds {
  * here the ids go into V8's per-async-context slot that the sampler reads, so every continuation of
  * the request carries them. Without tracing there is no span, and samples stay untagged.
  */
-export function tagRequestSpans(): () => void {
+export function tagRequestSpans(samplerAttached: () => boolean): () => void {
   const onRequestStart = () => {
+    // While detached (over budget, or between windows) there is nothing to tag; asking would throw.
+    if (!samplerAttached()) return;
     const span = trace.getActiveSpan()?.spanContext();
     if (span === undefined || !isSpanContextValid(span)) return;
     try {
       time.setContext({ traceId: span.traceId, spanId: span.spanId } satisfies SpanIds);
     } catch {
-      // The sampler is detached (over budget): nothing to tag.
+      // Sampling without contexts (Node.js before 24): nothing to tag.
     }
   };
   diagnostics.subscribe(REQUEST_START, onRequestStart);
