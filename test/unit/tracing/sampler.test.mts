@@ -27,6 +27,12 @@ describe('createSampler', () => {
     assert.equal(sampledShare(sampler, withParent(false), 200), 0);
   });
 
+  it('samples every new trace at ratio 1 and none at ratio 0', () => {
+    assert.equal(sampledShare(createSampler('parentbased_traceidratio', 1), ROOT_CONTEXT, 200), 1);
+    assert.equal(sampledShare(createSampler('parentbased_traceidratio', 0), ROOT_CONTEXT, 200), 0);
+    assert.equal(sampledShare(createSampler('parentbased_traceidratio', 0), withParent(true), 200), 1);
+  });
+
   it('ignores the caller with plain traceidratio, and always_on / always_off mean what they say', () => {
     assert.equal(sampledShare(createSampler('traceidratio', 0), withParent(true), 200), 0);
     assert.equal(sampledShare(createSampler('always_on', 0), ROOT_CONTEXT, 200), 1);
