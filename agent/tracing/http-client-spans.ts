@@ -46,7 +46,12 @@ export function traceHttpClients(tracer: Tracer): () => void {
       active,
     );
     // Headers given as an array are written in the constructor; such a request cannot carry context.
-    if (!request.headersSent) propagation.inject(trace.setSpan(active, span), request, headerSetter);
+    // A subscriber that throws would have Node raise the error in the service: never let it.
+    try {
+      if (!request.headersSent) propagation.inject(trace.setSpan(active, span), request, headerSetter);
+    } catch {
+      // The request goes out without the context; its span is still recorded.
+    }
     if (span.isRecording()) request[CLIENT_SPAN] = span;
   };
 
