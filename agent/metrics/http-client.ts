@@ -33,8 +33,15 @@ const CHANNELS = {
  * Outbound call latency for node:http clients and fetch/undici, to the time the response headers
  * arrive. The traffic colour is read from the outgoing baggage, which tracing propagates.
  */
-export function instrumentHttpClient(histogram: (name: string, help: string) => RequestHistogram): () => void {
-  const duration = histogram(MetricNames.clientDuration, 'Duration of outbound HTTP requests, to the response headers.');
+export function instrumentHttpClient(histogram: (name: string, help: string, labelNames: readonly string[]) => RequestHistogram): () => void {
+  const duration = histogram(MetricNames.clientDuration, 'Duration of outbound HTTP requests, to the response headers.', [
+    'http_request_method',
+    'server_address',
+    'server_port',
+    'http_response_status_code',
+    'error_type',
+    'traffic',
+  ]);
   const pending = new WeakMap<object, Pending>();
 
   const finish = (request: object, status: number | undefined, errorType: string) => {
@@ -42,18 +49,7 @@ export function instrumentHttpClient(histogram: (name: string, help: string) => 
     if (call === undefined) return;
     pending.delete(request);
     const statusLabel = status === undefined ? '' : String(status);
-    duration.observe(
-      [call.method, call.address, call.port, statusLabel, errorType, call.traffic],
-      () => ({
-        http_request_method: call.method,
-        server_address: call.address,
-        server_port: call.port,
-        http_response_status_code: statusLabel,
-        error_type: errorType,
-        traffic: call.traffic,
-      }),
-      (performance.now() - call.startedAt) / 1000,
-    );
+    duration.observe([call.method, call.address, call.port, statusLabel, errorType, call.traffic], (performance.now() - call.startedAt) / 1000);
   };
 
   const handlers: Record<string, (message: unknown) => void> = {

@@ -19,7 +19,7 @@ export type TraceIdOf = (request: IncomingMessage) => string | undefined;
 
 export interface HttpServerMetricsOptions {
   readonly registry: MetricsRegistry;
-  readonly histogram: (name: string, help: string) => RequestHistogram;
+  readonly histogram: (name: string, help: string, labelNames: readonly string[]) => RequestHistogram;
   readonly routeTemplates: readonly string[];
   /** Requests to these servers (the agent's own) are not measured. */
   readonly ignoreServer: (server: Server) => boolean;
@@ -68,7 +68,7 @@ function statusLabel(code: number): string {
 export function instrumentHttpServer(options: HttpServerMetricsOptions): () => void {
   const { registry, ignoreServer, traceIdOf } = options;
   const routes = new RouteResolver(options.routeTemplates);
-  const duration = options.histogram(MetricNames.serverDuration, 'Duration of HTTP server requests.');
+  const duration = options.histogram(MetricNames.serverDuration, 'Duration of HTTP server requests.', ['http_request_method', 'http_route', 'http_response_status_code', 'error_type', 'traffic']);
   const inFlight = new InFlightList<ServerCall>();
   const activeByLabels = new Map<string, ActiveCount>();
 
@@ -82,12 +82,7 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
     const status = aborted ? '' : statusLabel(response.statusCode);
     const errorType = aborted ? 'aborted' : (routes.errorType(request) ?? (response.statusCode >= 500 ? status : ''));
     const route = routes.route(request);
-    duration.observe(
-      [method, route, status, errorType, traffic],
-      () => ({ http_request_method: method, http_route: route, http_response_status_code: status, error_type: errorType, traffic }),
-      value,
-      traceIdOf(request),
-    );
+    duration.observe([method, route, status, errorType, traffic], value, traceIdOf(request));
   };
 
   const pruneAborted = () => {

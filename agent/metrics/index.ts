@@ -21,8 +21,8 @@ export function startMetrics({ config, registry, ownServer, traceIdOf }: Metrics
     help: 'Label sets refused because a metric reached its series cap.',
     labelNames: ['metric'],
   });
-  const histogram = (name: string, help: string) =>
-    registry.add(new RequestHistogram(name, help, LATENCY_BUCKETS, config.metrics.maxSeriesPerMetric, dropped));
+  const histogram = (name: string, help: string, labelNames: readonly string[]) =>
+    registry.add(new RequestHistogram(name, help, labelNames, LATENCY_BUCKETS, config.metrics.maxSeriesPerMetric, dropped));
   registerRuntimeMetrics(registry, config.identity);
   const stopServer = instrumentHttpServer({
     registry,

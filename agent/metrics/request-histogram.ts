@@ -43,16 +43,17 @@ export class RequestHistogram {
   constructor(
     readonly name: string,
     readonly help: string,
+    private readonly labelNames: readonly string[],
     private readonly bounds: readonly number[],
     private readonly maxSeries: number,
     private readonly refused: Counter<'metric'>,
   ) {}
 
   /**
-   * Records `value` in the series `key`; `labels` is called only when the series is new.
-   * A new series beyond the cap is refused and counted instead.
+   * Records `value` in the series of `labelValues` (one per label name, in order); the series'
+   * label object is made only when it is new. A new series beyond the cap is refused and counted.
    */
-  observe(labelValues: readonly string[], labels: () => Labels, value: number, traceId?: string): void {
+  observe(labelValues: readonly string[], value: number, traceId?: string): void {
     let node = this.root;
     const last = labelValues.length - 1;
     for (let i = 0; i < last; i++) {
@@ -69,7 +70,7 @@ export class RequestHistogram {
         this.refused.inc({ metric: this.name });
         return;
       }
-      series = { labels: labels(), counts: new Float64Array(this.bounds.length + 1), exemplars: [], sum: 0, count: 0 };
+      series = { labels: this.labelsOf(labelValues), counts: new Float64Array(this.bounds.length + 1), exemplars: [], sum: 0, count: 0 };
       node.set(labelValues[last]!, series);
       this.size++;
     }
@@ -79,6 +80,12 @@ export class RequestHistogram {
     series.sum += value;
     series.count++;
     if (traceId !== undefined) series.exemplars[bucket] = { labelSet: { trace_id: traceId }, value, timestamp: Date.now() / 1000 };
+  }
+
+  private labelsOf(labelValues: readonly string[]): Labels {
+    const labels: Record<string, string> = {};
+    this.labelNames.forEach((name, index) => (labels[name] = labelValues[index] ?? ''));
+    return labels;
   }
 
   /** Runs `hook` before each render, to record observations that are only found at scrape time. */
