@@ -2,6 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { TRAFFIC_HEADER, baggageSaysShadow, type Traffic } from '../traffic';
+import { serverOf } from '../http/server-address';
 import { MetricNames, normalizeMethod } from './names';
 import type { RequestHistogram } from './request-histogram';
 
@@ -108,17 +109,6 @@ export function instrumentHttpClient(histogram: (name: string, help: string, lab
 function colour(header: unknown, baggage: unknown): Traffic {
   if (header === 'shadow') return 'shadow';
   return typeof baggage === 'string' && baggageSaysShadow(baggage) ? 'shadow' : 'live';
-}
-
-/** The server address and port of an outbound node:http request, as its Host header names them. */
-export function serverOf(request: ClientRequest): [string, string] {
-  return splitHost(String(request.getHeader('host') ?? request.host ?? ''), request.protocol);
-}
-
-function splitHost(host: string, protocol: string | undefined): [string, string] {
-  const at = host.lastIndexOf(':');
-  if (at > 0 && !host.endsWith(']')) return [host.slice(0, at), host.slice(at + 1)];
-  return [host, protocol === 'https:' ? '443' : '80'];
 }
 
 /** undici keeps headers as a raw "name: value\r\n" string or a flat [name, value, ...] array. */

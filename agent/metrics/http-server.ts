@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { trafficFromHeaders, type Traffic } from '../traffic';
-import { InFlightList, type InFlightEntry } from './in-flight';
+import { InFlightList, type InFlightEntry } from '../http/in-flight';
 import type { MetricsRegistry } from './registry';
 import { MetricNames, normalizeMethod } from './names';
 import type { RequestHistogram } from './request-histogram';

@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, context, propagation, trace, type Span, type 
 import { isTracingSuppressed } from '@opentelemetry/core';
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { serverOf } from '../metrics/http-client';
+import { serverOf } from '../http/server-address';
 
 const REQUEST_CREATED = 'http.client.request.created';
 const RESPONSE_FINISH = 'http.client.response.finish';

@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, propagation, trace,
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { InFlightList, type InFlightEntry } from '../metrics/in-flight';
+import { InFlightList, type InFlightEntry } from '../http/in-flight';
 
 interface RequestStartMessage {
   request: IncomingMessage;

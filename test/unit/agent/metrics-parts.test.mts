@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { Counter, Registry } from 'prom-client';
-import { InFlightList } from '../../../dist/agent/metrics/in-flight.js';
+import { InFlightList } from '../../../dist/agent/http/in-flight.js';
 import { compileTemplate } from '../../../dist/agent/metrics/routes.js';
 import { RequestHistogram } from '../../../dist/agent/metrics/request-histogram.js';
 import { normalizeMethod } from '../../../dist/agent/metrics/names.js';
