@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Span, type TextMapSetter, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Span, type SpanOptions, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
@@ -10,6 +10,8 @@ const REQUEST_ERROR = 'http.client.request.error';
 
 const CLIENT_SPAN = Symbol('vigil.clientSpan');
 type TracedRequest = ClientRequest & { [CLIENT_SPAN]?: Span };
+
+const CLIENT_SPAN_OPTIONS: SpanOptions = Object.freeze({ kind: SpanKind.CLIENT });
 
 const headerSetter: TextMapSetter<ClientRequest> = {
   set: (request, name, value) => request.setHeader(name, value),
@@ -28,23 +30,8 @@ export function traceHttpClients(tracer: Tracer): () => void {
     const { request } = message as { request: TracedRequest };
     const active = context.active();
     if (isTracingSuppressed(active)) return;
-    const method = request.method;
-    const [address, port] = serverOf(request);
-    const query = request.path.indexOf('?');
-    const span = tracer.startSpan(
-      method,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'http.request.method': method,
-          'server.address': address,
-          'server.port': Number(port),
-          // Query strings often carry tokens; they stay out of spans, as on the server side.
-          'url.full': `${request.protocol}//${address}:${port}${query === -1 ? request.path : request.path.slice(0, query)}`,
-        },
-      },
-      active,
-    );
+    // Attributes are set after the start, as on the server side (see http-server-spans).
+    const span = tracer.startSpan(request.method, CLIENT_SPAN_OPTIONS, active);
     // Headers given as an array are written in the constructor; such a request cannot carry context.
     // A subscriber that throws would have Node raise the error in the service: never let it.
     try {
@@ -52,7 +39,15 @@ export function traceHttpClients(tracer: Tracer): () => void {
     } catch {
       // The request goes out without the context; its span is still recorded.
     }
-    if (span.isRecording()) request[CLIENT_SPAN] = span;
+    if (!span.isRecording()) return;
+    const [address, port] = serverOf(request);
+    const query = request.path.indexOf('?');
+    span.setAttribute('http.request.method', request.method);
+    span.setAttribute('server.address', address);
+    span.setAttribute('server.port', Number(port));
+    // Query strings often carry tokens; they stay out of spans, as on the server side.
+    span.setAttribute('url.full', `${request.protocol}//${address}:${port}${query === -1 ? request.path : request.path.slice(0, query)}`);
+    request[CLIENT_SPAN] = span;
   };
 
   const onResponse = (message: unknown) => {

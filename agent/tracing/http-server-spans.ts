@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, propagation, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, propagation, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -41,6 +41,7 @@ const SWEEP_EVERY = 1024;
 function carriesContext(headers: IncomingHttpHeaders): boolean {
   return headers.traceparent !== undefined || headers.baggage !== undefined || headers['uber-trace-id'] !== undefined || headers['x-vigil-traffic'] !== undefined;
 }
+const SERVER_SPAN_OPTIONS: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
 const SERVER_SPAN = Symbol('vigil.serverSpan');
 type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
 
@@ -72,22 +73,16 @@ export function traceHttpServers({ tracer, enter, ignoreServer }: HttpServerSpan
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const query = url.indexOf('?');
-    const span = tracer.startSpan(
-      method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': method,
-          'url.path': query === -1 ? url : url.slice(0, query),
-          'network.protocol.version': request.httpVersion,
-        },
-      },
-      parent,
-    );
+    // The attributes are set after the start, not passed to it: the SDK would check them twice
+    // more for the sampler, and Vigil's samplers decide on the trace id alone.
+    const span = tracer.startSpan(method, SERVER_SPAN_OPTIONS, parent);
     const metadata: RPCMetadata = { type: RPCType.HTTP, span };
     enter(setRPCMetadata(trace.setSpan(parent, span), metadata));
     (request as TracedRequest)[SERVER_SPAN] = span;
     if (!span.isRecording()) return;
+    span.setAttribute('http.request.method', method);
+    span.setAttribute('url.path', query === -1 ? url : url.slice(0, query));
+    span.setAttribute('network.protocol.version', request.httpVersion);
     const call: RecordedCall = { response, span, method, metadata, previous: undefined, next: undefined };
     inFlight.add(call);
     (response as TracedResponse)[RECORDED_CALL] = call;

@@ -2,7 +2,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import http from 'node:http';
 import https from 'node:https';
-import { encodeTraceRequest } from './otlp-proto';
+import { AttributeCache, encodeTraceRequest } from './otlp-proto';
 
 /**
  * OTLP over HTTP with protobuf bodies (what Jaeger, the Collector and most backends take), sent
@@ -13,6 +13,7 @@ export class OtlpHttpExporter implements SpanExporter {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly attributeCache = new AttributeCache();
 
   constructor(url: string, private readonly timeoutMs = 10_000) {
     this.url = new URL(url);
@@ -22,7 +23,7 @@ export class OtlpHttpExporter implements SpanExporter {
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     let body: Buffer;
     try {
-      body = encodeTraceRequest(spans);
+      body = encodeTraceRequest(spans, this.attributeCache);
     } catch (error) {
       done({ code: ExportResultCode.FAILED, error: error as Error });
       return;

@@ -5,9 +5,10 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
  * Writes an OTLP ExportTraceServiceRequest in protobuf straight from the SDK's spans, with no
  * intermediate objects: on a small route, turning each span into the generic OTLP object tree and
  * then into bytes cost more than recording the span. Field numbers follow
- * opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto.
+ * opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto. `cache` lives as long as the
+ * exporter, so repeated span attributes are encoded once.
  */
-export function encodeTraceRequest(spans: readonly ReadableSpan[]): Buffer {
+export function encodeTraceRequest(spans: readonly ReadableSpan[], cache: AttributeCache): Buffer {
   const writer = new ProtoWriter(spans.length * 320 + 1024);
   for (const [resource, scopes] of groupSpans(spans)) {
     const resourceSpans = writer.begin(1);
@@ -20,7 +21,7 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Buffer {
       writer.string(1, scopeSpans.name);
       if (scopeSpans.version !== undefined) writer.string(2, scopeSpans.version);
       writer.end(scope);
-      for (const span of scopeSpans.spans) writeSpan(writer, span);
+      for (const span of scopeSpans.spans) writeSpan(writer, span, cache);
       writer.end(scopeMessage);
     }
     writer.end(resourceSpans);
@@ -58,7 +59,7 @@ const KIND: Record<SpanKind, number> = {
   [SpanKind.CONSUMER]: 5,
 };
 
-function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
+function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCache): void {
   const message = writer.begin(2);
   const context = span.spanContext();
   writer.hexBytes(1, context.traceId, 16);
@@ -71,7 +72,13 @@ function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
   writer.varintField(6, KIND[span.kind]);
   writer.fixed64Time(7, span.startTime);
   writer.fixed64Time(8, span.endTime);
-  writeAttributes(writer, 9, span.attributes);
+  for (const key in span.attributes) {
+    const value = span.attributes[key];
+    if (value === undefined || value === null) continue;
+    const encoded = typeof value === 'object' ? undefined : cache.get(key, value);
+    if (encoded !== undefined) writer.bytes(encoded);
+    else writeKeyValue(writer, SPAN_ATTRIBUTES, key, value);
+  }
   if (span.droppedAttributesCount > 0) writer.varintField(10, span.droppedAttributesCount);
   for (const event of span.events) {
     const eventMessage = writer.begin(11);
@@ -101,13 +108,48 @@ function writeSpan(writer: ProtoWriter, span: ReadableSpan): void {
 function writeAttributes(writer: ProtoWriter, field: number, attributes: Attributes): void {
   for (const key in attributes) {
     const value = attributes[key];
-    if (value === undefined || value === null) continue;
-    const keyValue = writer.begin(field);
-    writer.string(1, key);
-    const anyValue = writer.begin(2);
-    writeAnyValue(writer, value);
-    writer.end(anyValue);
-    writer.end(keyValue);
+    if (value !== undefined && value !== null) writeKeyValue(writer, field, key, value);
+  }
+}
+
+function writeKeyValue(writer: ProtoWriter, field: number, key: string, value: AttributeValue): void {
+  const keyValue = writer.begin(field);
+  writer.string(1, key);
+  const anyValue = writer.begin(2);
+  writeAnyValue(writer, value);
+  writer.end(anyValue);
+  writer.end(keyValue);
+}
+
+/** Span.attributes in trace.proto. */
+const SPAN_ATTRIBUTES = 9;
+const CACHED_KEYS = 128;
+const CACHED_VALUES_PER_KEY = 32;
+
+/**
+ * Span attributes encoded once per distinct key and value: across a service's spans the same few
+ * keys carry the same few values (methods, routes, status codes), and copying their bytes costs a
+ * fraction of encoding them. Bounded in keys and in values per key, so attributes unique to one
+ * request (an id in a path) are encoded directly once their key has used its share.
+ */
+export class AttributeCache {
+  private readonly byKey = new Map<string, Map<string | number | boolean, Uint8Array>>();
+
+  /** The encoded span attribute, or undefined when the cache is full for it. */
+  get(key: string, value: string | number | boolean): Uint8Array | undefined {
+    let values = this.byKey.get(key);
+    if (values === undefined) {
+      if (this.byKey.size >= CACHED_KEYS) return undefined;
+      this.byKey.set(key, (values = new Map()));
+    }
+    let encoded = values.get(value);
+    if (encoded === undefined && values.size < CACHED_VALUES_PER_KEY) {
+      const writer = new ProtoWriter(key.length + 32);
+      writeKeyValue(writer, SPAN_ATTRIBUTES, key, value);
+      encoded = Uint8Array.from(writer.finish());
+      values.set(value, encoded);
+    }
+    return encoded;
   }
 }
 
@@ -179,25 +221,42 @@ class ProtoWriter {
     const start = this.position;
     this.tag(field, 2);
     this.ensure(value.length + 1);
-    this.buffer[this.position++] = value.length;
+    // Locals rather than fields in the loop: V8 would reload both on every byte.
+    const buffer = this.buffer;
+    let at = this.position;
+    buffer[at++] = value.length;
     for (let i = 0; i < value.length; i++) {
       const code = value.charCodeAt(i);
       if (code > 127) {
         this.position = start;
         return false;
       }
-      this.buffer[this.position++] = code;
+      buffer[at++] = code;
     }
+    this.position = at;
     return true;
   }
 
+  /**
+   * Trace and span ids, which the SDK keeps as hex strings that propagators have already checked,
+   * decoded here in a loop: Buffer's hex decoding is a native call per id, three per span.
+   */
   hexBytes(field: number, hex: string, length: number): void {
     this.tag(field, 2);
     this.varint(length);
     this.ensure(length);
-    this.buffer.fill(0, this.position, this.position + length);
-    this.buffer.write(hex, this.position, length, 'hex');
+    const buffer = this.buffer;
+    const at = this.position;
+    for (let i = 0; i < length; i++) {
+      buffer[at + i] = (HEX_VALUE[hex.charCodeAt(2 * i) & 127]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1) & 127]!;
+    }
     this.position += length;
+  }
+
+  bytes(encoded: Uint8Array): void {
+    this.ensure(encoded.length);
+    this.buffer.set(encoded, this.position);
+    this.position += encoded.length;
   }
 
   varintField(field: number, value: number): void {
@@ -260,6 +319,13 @@ class ProtoWriter {
     this.buffer.copy(grown, 0, 0, this.position);
     this.buffer = grown;
   }
+}
+
+/** Hex digit to its value; anything else (or a string cut short) reads as 0. */
+const HEX_VALUE = new Uint8Array(128);
+for (let digit = 0; digit < 16; digit++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(digit)] = digit;
 }
 
 function varintSize(value: number): number {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { encodeTraceRequest } from '../../../dist/agent/tracing/otlp-proto.js';
+import { AttributeCache, encodeTraceRequest } from '../../../dist/agent/tracing/otlp-proto.js';
 
 /** A protobuf wire-format reader: field number to the list of raw values (numbers, bigints or byte strings). */
 type Fields = Map<number, (bigint | Buffer)[]>;
@@ -70,7 +70,7 @@ function recordSpans() {
 
 describe('encodeTraceRequest', () => {
   const spans = recordSpans();
-  const request = decode(encodeTraceRequest(spans));
+  const request = decode(encodeTraceRequest(spans, new AttributeCache()));
   const resourceSpans = all(request, 1);
   const scopeSpans = all(resourceSpans[0]!, 2);
   const encoded = all(scopeSpans[0]!, 2);
@@ -118,9 +118,27 @@ describe('encodeTraceRequest', () => {
     assert.equal(text(status, 2), 'timeout');
   });
 
+  it('writes the same bytes for repeated attributes, and every value past the cache bound', () => {
+    const cache = new AttributeCache();
+    const first = encodeTraceRequest(spans, cache);
+    assert.deepEqual(encodeTraceRequest(spans, cache), first);
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
+    const tracer = provider.getTracer('paths');
+    const paths = Array.from({ length: 100 }, (_, i) => {
+      const span = tracer.startSpan('GET', { attributes: { 'url.path': `/songs/${i}`, 'http.response.status_code': 200 + (i % 3) } }, ROOT_CONTEXT);
+      span.end();
+      return span as unknown as (typeof spans)[number];
+    });
+    const decoded = all(all(all(decode(encodeTraceRequest(paths, cache)), 1)[0]!, 2)[0]!, 2);
+    assert.deepEqual(
+      decoded.map((span) => attributes(all(span, 9))),
+      paths.map((_, i) => ({ 'url.path': `/songs/${i}`, 'http.response.status_code': BigInt(200 + (i % 3)) })),
+    );
+  });
+
   it('encodes a large batch whose messages outgrow the first buffer', () => {
     const many = Array.from({ length: 300 }, () => spans).flat();
-    const decoded = decode(encodeTraceRequest(many));
+    const decoded = decode(encodeTraceRequest(many, new AttributeCache()));
     assert.equal(all(all(all(decoded, 1)[0]!, 2)[0]!, 2).length, 600);
   });
 });
