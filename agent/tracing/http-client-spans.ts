@@ -1,8 +1,9 @@
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Span, type SpanOptions, type TextMapSetter, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Span, type TextMapSetter } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { serverOf } from '../http/server-address';
+import type { HttpSpanStarter } from './http-span';
 
 const REQUEST_CREATED = 'http.client.request.created';
 const RESPONSE_FINISH = 'http.client.response.finish';
@@ -10,8 +11,6 @@ const REQUEST_ERROR = 'http.client.request.error';
 
 const CLIENT_SPAN = Symbol('vigil.clientSpan');
 type TracedRequest = ClientRequest & { [CLIENT_SPAN]?: Span };
-
-const CLIENT_SPAN_OPTIONS: SpanOptions = Object.freeze({ kind: SpanKind.CLIENT });
 
 const headerSetter: TextMapSetter<ClientRequest> = {
   set: (request, name, value) => request.setHeader(name, value),
@@ -25,13 +24,12 @@ const headerSetter: TextMapSetter<ClientRequest> = {
  * streams run as they would without the agent. Requests sent while tracing is suppressed (the
  * agent's own exports) are left alone.
  */
-export function traceHttpClients(tracer: Tracer): () => void {
+export function traceHttpClients(spans: HttpSpanStarter): () => void {
   const onCreated = (message: unknown) => {
     const { request } = message as { request: TracedRequest };
     const active = context.active();
     if (isTracingSuppressed(active)) return;
-    // Attributes are set after the start, as on the server side (see http-server-spans).
-    const span = tracer.startSpan(request.method, CLIENT_SPAN_OPTIONS, active);
+    const span = spans.start(request.method, SpanKind.CLIENT, active);
     // Headers given as an array are written in the constructor; such a request cannot carry context.
     // A subscriber that throws would have Node raise the error in the service: never let it.
     try {

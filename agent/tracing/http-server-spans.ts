@@ -1,8 +1,9 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, propagation, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { InFlightList, type InFlightEntry } from '../http/in-flight';
+import type { HttpSpanStarter } from './http-span';
 
 interface RequestStartMessage {
   request: IncomingMessage;
@@ -14,7 +15,7 @@ interface RequestStartMessage {
 export type EnterContext = (context: Context) => void;
 
 export interface HttpServerSpansOptions {
-  readonly tracer: Tracer;
+  readonly spans: HttpSpanStarter;
   readonly enter: EnterContext;
   /** Requests to these servers (the agent's own) are not traced. */
   readonly ignoreServer: (server: Server) => boolean;
@@ -41,9 +42,44 @@ const SWEEP_EVERY = 1024;
 function carriesContext(headers: IncomingHttpHeaders): boolean {
   return headers.traceparent !== undefined || headers.baggage !== undefined || headers['uber-trace-id'] !== undefined || headers['x-vigil-traffic'] !== undefined;
 }
-const SERVER_SPAN_OPTIONS: SpanOptions = Object.freeze({ kind: SpanKind.SERVER });
 const SERVER_SPAN = Symbol('vigil.serverSpan');
 type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
+
+// The API's own keys: it makes them with Symbol.for so that every copy of the API shares them.
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
+const RPC_METADATA_KEY = Symbol.for('OpenTelemetry SDK Context Key RPC_METADATA');
+
+/**
+ * The context a request's handler runs in: its parent's values, the server span, and the RPC
+ * metadata through which Express and Fastify name the route. Setting both through the API would
+ * copy the parent's entries twice for every request; this reads them from fields and makes the
+ * copy only if the handler derives a context of its own.
+ */
+export class RequestContext implements Context {
+  constructor(
+    private readonly parent: Context,
+    private readonly span: Span,
+    private readonly metadata: RPCMetadata,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    if (key === SPAN_KEY) return this.span;
+    if (key === RPC_METADATA_KEY) return this.metadata;
+    return this.parent.getValue(key);
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    return this.copy().setValue(key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return this.copy().deleteValue(key);
+  }
+
+  private copy(): Context {
+    return setRPCMetadata(trace.setSpan(this.parent, this.span), this.metadata);
+  }
+}
 
 interface RecordedCall extends InFlightEntry<RecordedCall> {
   readonly span: Span;
@@ -64,7 +100,7 @@ type TracedResponse = ServerResponse & { [RECORDED_CALL]?: RecordedCall };
  * rather than a per-response listener; a request the client abandoned never finishes, so its span
  * is ended as aborted when a sweep of the spans in flight finds it, within a second.
  */
-export function traceHttpServers({ tracer, enter, ignoreServer }: HttpServerSpansOptions): HttpServerSpans {
+export function traceHttpServers({ spans, enter, ignoreServer }: HttpServerSpansOptions): HttpServerSpans {
   const inFlight = new InFlightList<RecordedCall>();
   const onRequestStart = (message: unknown) => {
     const { request, response, server } = message as RequestStartMessage;
@@ -73,11 +109,9 @@ export function traceHttpServers({ tracer, enter, ignoreServer }: HttpServerSpan
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const query = url.indexOf('?');
-    // The attributes are set after the start, not passed to it: the SDK would check them twice
-    // more for the sampler, and Vigil's samplers decide on the trace id alone.
-    const span = tracer.startSpan(method, SERVER_SPAN_OPTIONS, parent);
+    const span = spans.start(method, SpanKind.SERVER, parent);
     const metadata: RPCMetadata = { type: RPCType.HTTP, span };
-    enter(setRPCMetadata(trace.setSpan(parent, span), metadata));
+    enter(new RequestContext(parent, span, metadata));
     (request as TracedRequest)[SERVER_SPAN] = span;
     if (!span.isRecording()) return;
     span.setAttribute('http.request.method', method);

@@ -13,6 +13,7 @@ import { BoundedBatchProcessor, DEFAULT_BATCH_LIMITS } from './batch-processor';
 import { createExporter } from './exporters';
 import { traceHttpClients } from './http-client-spans';
 import { traceHttpServers } from './http-server-spans';
+import { HttpSpanStarter, SPAN_LIMITS } from './http-span';
 import { PooledIdGenerator } from './id-generator';
 import { createInstrumentations, loadedTooEarly } from './instrumentations';
 import { SpanMetricNames } from './names';
@@ -59,12 +60,15 @@ export function startTracing({ config, diag, registry, ownServer }: TracingDeps)
         : diag.state('tracing.export', 'failing', `tracing: span export to ${destination} fails (${error.message}); spans are dropped and counted in ${SpanMetricNames.spansDropped} until it answers`),
   }, { ...DEFAULT_BATCH_LIMITS, scheduledDelayMs: config.traces.exportDelayMs });
 
-  const provider = new NodeTracerProvider({
+  const sdkOptions = {
     resource: createResource(config.identity),
     sampler: createSampler(config.traces.sampler, config.traces.samplerArg),
     idGenerator: new PooledIdGenerator(),
-    spanProcessors: [new TrafficSpanProcessor(), batch],
-  });
+    spanLimits: SPAN_LIMITS,
+  };
+  const processors = [new TrafficSpanProcessor(), batch];
+  const provider = new NodeTracerProvider({ ...sdkOptions, spanProcessors: processors });
+  const httpSpans = new HttpSpanStarter({ ...sdkOptions, scope: { name: 'vigil' }, processors });
   const contextManager = new AsyncLocalStorageContextManager();
   provider.register({
     contextManager,
@@ -77,12 +81,12 @@ export function startTracing({ config, diag, registry, ownServer }: TracingDeps)
   const unregister = registerInstrumentations({ instrumentations: [...instrumentations], tracerProvider: provider });
   const serverSpans = names.includes('http')
     ? traceHttpServers({
-        tracer: provider.getTracer('vigil'),
+        spans: httpSpans,
         enter: (active) => contextManager.attach(active),
         ignoreServer: (server) => server === ownServer,
       })
     : undefined;
-  const stopClientSpans = names.includes('http') ? traceHttpClients(provider.getTracer('vigil')) : undefined;
+  const stopClientSpans = names.includes('http') ? traceHttpClients(httpSpans) : undefined;
 
   diag.info(`tracing: instrumented ${names.join(', ') || 'nothing'}; spans go to ${destination}; sampler ${config.traces.sampler} ${config.traces.samplerArg}`);
   const early = loadedTooEarly(names, Object.keys(require.cache));

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, createContextKey, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { RPCType, W3CTraceContextPropagator, getRPCMetadata } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, RandomIdGenerator, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { traceHttpClients } from '../../../dist/agent/tracing/http-client-spans.js';
-import { traceHttpServers } from '../../../dist/agent/tracing/http-server-spans.js';
+import { RequestContext, traceHttpServers } from '../../../dist/agent/tracing/http-server-spans.js';
+import { HttpSpanStarter } from '../../../dist/agent/tracing/http-span.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -15,8 +17,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('http spans from diagnostics channels', () => {
   const exporter = new InMemorySpanExporter();
   const contextManager = new AsyncLocalStorageContextManager().enable();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const processors = [new SimpleSpanProcessor(exporter)];
+  const provider = new BasicTracerProvider({ spanProcessors: processors });
   const tracer = provider.getTracer('test');
+  const spans = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'test' }, sampler: new AlwaysOnSampler(), idGenerator: new RandomIdGenerator(), processors });
   let server: Server;
   let port: number;
   let stopServerSpans: () => void;
@@ -26,8 +30,8 @@ describe('http spans from diagnostics channels', () => {
   before(async () => {
     context.setGlobalContextManager(contextManager);
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    stopServerSpans = traceHttpServers({ tracer, enter: (active) => contextManager.attach(active), ignoreServer: () => false }).stop;
-    stopClientSpans = traceHttpClients(tracer);
+    stopServerSpans = traceHttpServers({ spans, enter: (active) => contextManager.attach(active), ignoreServer: () => false }).stop;
+    stopClientSpans = traceHttpClients(spans);
     server = createServer((request, response) => {
       seenTraceparent.push(request.headers.traceparent as string | undefined);
       if (request.url === '/hang') return; // never answers: the client gives up
@@ -87,5 +91,24 @@ describe('http spans from diagnostics channels', () => {
     const serverSpan = () => exporter.getFinishedSpans().find((span) => span.kind === 1);
     for (let waited = 0; serverSpan() === undefined && waited < 3000; waited += 50) await sleep(50);
     assert.equal(serverSpan()?.attributes['error.type'], 'aborted');
+  });
+});
+
+describe('RequestContext', () => {
+  it('answers for the span and the RPC metadata as the API would, and keeps them in contexts derived from it', () => {
+    const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+    const metadata = { type: RPCType.HTTP, span } as const;
+    const key = createContextKey('test key');
+    const parent = ROOT_CONTEXT.setValue(key, 'from the parent');
+    const requestContext = new RequestContext(parent, span, metadata);
+    assert.equal(trace.getSpan(requestContext), span);
+    assert.equal(getRPCMetadata(requestContext), metadata);
+    assert.equal(requestContext.getValue(key), 'from the parent');
+
+    const derived = requestContext.setValue(key, 'from the handler');
+    assert.equal(trace.getSpan(derived), span);
+    assert.equal(getRPCMetadata(derived), metadata);
+    assert.equal(derived.getValue(key), 'from the handler');
+    assert.equal(trace.getSpan(trace.deleteSpan(requestContext)), undefined);
   });
 });
