@@ -62,8 +62,12 @@ export class BoundedBatchProcessor implements SpanProcessor {
       return;
     }
     this.queue.push(span);
-    if (this.failures === 0 && this.queue.length >= this.limits.maxBatchSize) this.schedule(0);
-    else this.schedule(this.delay());
+    if (this.failures === 0 && this.queue.length === this.limits.maxBatchSize) {
+      // A full batch goes at once, not when the wait started by its first span ends: under load
+      // that wait let the queue fill and drop nearly every span.
+      this.clearTimer();
+      this.schedule(0);
+    } else this.schedule(this.delay());
   }
 
   /** Exports everything queued; resolves early when `signal` aborts, leaving the rest unsent. */

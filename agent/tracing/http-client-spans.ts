@@ -29,7 +29,15 @@ export function traceHttpClients(spans: HttpSpanStarter): () => void {
     const { request } = message as { request: TracedRequest };
     const active = context.active();
     if (isTracingSuppressed(active)) return;
-    const span = spans.start(request.method, SpanKind.CLIENT, active);
+    const [address, port] = serverOf(request);
+    const query = request.path.indexOf('?');
+    const span = spans.start(request.method, SpanKind.CLIENT, active, {
+      'http.request.method': request.method,
+      'server.address': address,
+      'server.port': Number(port),
+      // Query strings often carry tokens; they stay out of spans, as on the server side.
+      'url.full': `${request.protocol}//${address}:${port}${query === -1 ? request.path : request.path.slice(0, query)}`,
+    });
     // Headers given as an array are written in the constructor; such a request cannot carry context.
     // A subscriber that throws would have Node raise the error in the service: never let it.
     try {
@@ -37,15 +45,7 @@ export function traceHttpClients(spans: HttpSpanStarter): () => void {
     } catch {
       // The request goes out without the context; its span is still recorded.
     }
-    if (!span.isRecording()) return;
-    const [address, port] = serverOf(request);
-    const query = request.path.indexOf('?');
-    span.setAttribute('http.request.method', request.method);
-    span.setAttribute('server.address', address);
-    span.setAttribute('server.port', Number(port));
-    // Query strings often carry tokens; they stay out of spans, as on the server side.
-    span.setAttribute('url.full', `${request.protocol}//${address}:${port}${query === -1 ? request.path : request.path.slice(0, query)}`);
-    request[CLIENT_SPAN] = span;
+    if (span.isRecording()) request[CLIENT_SPAN] = span;
   };
 
   const onResponse = (message: unknown) => {

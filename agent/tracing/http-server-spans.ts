@@ -109,14 +109,15 @@ export function traceHttpServers({ spans, enter, ignoreServer }: HttpServerSpans
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const query = url.indexOf('?');
-    const span = spans.start(method, SpanKind.SERVER, parent);
+    const span = spans.start(method, SpanKind.SERVER, parent, {
+      'http.request.method': method,
+      'url.path': query === -1 ? url : url.slice(0, query),
+      'network.protocol.version': request.httpVersion,
+    });
     const metadata: RPCMetadata = { type: RPCType.HTTP, span };
     enter(new RequestContext(parent, span, metadata));
     (request as TracedRequest)[SERVER_SPAN] = span;
     if (!span.isRecording()) return;
-    span.setAttribute('http.request.method', method);
-    span.setAttribute('url.path', query === -1 ? url : url.slice(0, query));
-    span.setAttribute('network.protocol.version', request.httpVersion);
     const call: RecordedCall = { response, span, method, metadata, previous: undefined, next: undefined };
     inFlight.add(call);
     (response as TracedResponse)[RECORDED_CALL] = call;

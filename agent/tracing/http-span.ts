@@ -58,8 +58,11 @@ export class HttpSpanStarter {
     this.limits = options.limits ?? SPAN_LIMITS;
   }
 
-  /** The attributes are set by the caller after the start: Vigil's samplers decide on the trace id alone. */
-  start(name: string, kind: SpanKind, parent: Context): Span {
+  /**
+   * `attributes` is an object the caller made for this span alone, with valid values; the span keeps
+   * it as its own. They are not shown to the sampler: Vigil's samplers decide on the trace id alone.
+   */
+  start(name: string, kind: SpanKind, parent: Context, attributes: Attributes): Span {
     if (isTracingSuppressed(parent)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const { sampler, idGenerator, processors } = this.options;
     const parentSpan = trace.getSpanContext(parent);
@@ -74,7 +77,7 @@ export class HttpSpanStarter {
       traceState: sampling.traceState ?? validParent?.traceState,
     };
     if (sampling.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
-    const span = new HttpSpan(name, kind, spanContext, validParent, this.options.resource, this.options.scope, processors, this.limits);
+    const span = new HttpSpan(name, kind, spanContext, validParent, this.options.resource, this.options.scope, processors, this.limits, attributes);
     if (sampling.attributes !== undefined) span.setAttributes(sampling.attributes);
     for (const processor of processors) processor.onStart(span, parent);
     return span;
@@ -86,7 +89,6 @@ export class HttpSpan implements Span, ReadableSpan {
   readonly startTime: HrTime = hrTime();
   endTime: HrTime = [0, 0];
   status: SpanStatus = { code: SpanStatusCode.UNSET };
-  readonly attributes: Attributes = {};
   readonly links: Link[] = [];
   readonly events: TimedEvent[] = [];
   ended = false;
@@ -104,7 +106,18 @@ export class HttpSpan implements Span, ReadableSpan {
     readonly instrumentationScope: InstrumentationScope,
     private readonly processors: readonly SpanProcessor[],
     private readonly limits: ResolvedSpanLimits,
-  ) {}
+    readonly attributes: Attributes,
+  ) {
+    for (const key in attributes) {
+      if (this.attributesCount < limits.attributeCountLimit) {
+        attributes[key] = truncate(attributes[key]!, limits.attributeValueLengthLimit);
+        this.attributesCount++;
+      } else {
+        delete attributes[key];
+        this.droppedAttributesCount++;
+      }
+    }
+  }
 
   get duration(): HrTime {
     return hrTimeDuration(this.startTime, this.endTime);

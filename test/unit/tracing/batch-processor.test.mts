@@ -60,6 +60,21 @@ describe('BoundedBatchProcessor', () => {
     assert.equal(exporter.received.length, 3);
   });
 
+  it('sends a full batch at once, and keeps up with a steady stream without dropping', async () => {
+    const { exporter, counts, emit } = setUp({ scheduledDelayMs: 60_000 });
+    emit(3); // starts the wait for the first batch
+    emit(7);
+    await sleep(50);
+    assert.equal(exporter.received.length, 10, 'a full batch does not wait for the delay set by its first span');
+    for (let tick = 0; tick < 20; tick++) {
+      emit(25); // faster than one batch per tick, slower than the exporter
+      await sleep(5);
+    }
+    await sleep(100);
+    assert.equal(counts.dropped.size, 0, `dropped ${JSON.stringify([...counts.dropped])}`);
+    assert.equal(exporter.received.length, 510);
+  });
+
   it('keeps the queue bounded while the backend is down and counts each lost span by reason', async () => {
     const { exporter, counts, processor, emit } = setUp();
     exporter.up = false;

@@ -17,10 +17,12 @@ import { HttpSpanStarter } from '../../../dist/agent/tracing/http-span.js';
 const limits = { attributeCountLimit: 3, attributeValueLengthLimit: 5, eventCountLimit: 2, linkCountLimit: 1 };
 const LINKED = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
 
+/** Given at the start: one more than the limit, and a value longer than the limit. */
+const startAttributes = () => ({ 'http.request.method': 'GET', 'url.path': '/songs/12', 'network.protocol.version': '1.1', 'server.port': 8080 });
+
 /** The same calls, as a service's code or an instrumentation would make them on the active span. */
 function exercise(span: Span): void {
-  span.setAttribute('http.request.method', 'GET');
-  span.setAttributes({ 'url.path': '/songs/12', 'bad.value': { nested: true } as never, empty: undefined });
+  span.setAttributes({ 'bad.value': { nested: true } as never, empty: undefined });
   span.setAttribute('tags', ['abcdefgh', 'x']);
   span.setAttribute('one.too.many', 1);
   span.setAttribute('http.request.method', 'POST'); // an existing key is replaced even at the limit
@@ -59,14 +61,15 @@ describe('HttpSpan', () => {
     const exporter = new InMemorySpanExporter();
     const processors = [new SimpleSpanProcessor(exporter)];
     const provider = new BasicTracerProvider({ spanProcessors: processors, spanLimits: limits });
-    exercise(provider.getTracer('sdk').startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT));
+    exercise(provider.getTracer('sdk').startSpan('GET', { kind: SpanKind.SERVER, attributes: startAttributes() }, ROOT_CONTEXT));
     const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new RandomIdGenerator(), processors, limits });
-    exercise(starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT));
+    exercise(starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, startAttributes()));
 
     const [sdkSpan, httpSpan] = exporter.getFinishedSpans();
     assert.ok(sdkSpan && httpSpan, 'both spans reach the processor on end');
     assert.deepEqual(exported(httpSpan), exported(sdkSpan));
-    assert.deepEqual(httpSpan.attributes, { 'http.request.method': 'POST', 'url.path': '/song', tags: ['abcde', 'x'] });
+    assert.deepEqual(httpSpan.attributes, { 'http.request.method': 'POST', 'url.path': '/song', 'network.protocol.version': '1.1' });
+    assert.equal(httpSpan.droppedAttributesCount, 3);
     assert.equal(httpSpan.events.at(-1)?.attributes?.['exception.type'], 'ECONN', 'event attributes are held to the same limits');
   });
 
@@ -80,16 +83,16 @@ describe('HttpSpan', () => {
       processors,
     });
     const unsampledParent = trace.setSpanContext(ROOT_CONTEXT, { ...LINKED, traceFlags: TraceFlags.NONE });
-    const child = starter.start('GET', SpanKind.SERVER, unsampledParent);
+    const child = starter.start('GET', SpanKind.SERVER, unsampledParent, {});
     assert.equal(child.isRecording(), false);
     assert.equal(child.spanContext().traceId, LINKED.traceId, 'the trace continues even unrecorded');
 
-    const sampledChild = starter.start('GET', SpanKind.CLIENT, trace.setSpanContext(ROOT_CONTEXT, LINKED));
+    const sampledChild = starter.start('GET', SpanKind.CLIENT, trace.setSpanContext(ROOT_CONTEXT, LINKED), {});
     assert.equal(sampledChild.isRecording(), true);
     assert.equal(sampledChild.spanContext().traceId, LINKED.traceId);
     assert.equal((sampledChild as unknown as ReadableSpan).parentSpanContext?.spanId, LINKED.spanId);
 
-    const root = starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT);
+    const root = starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {});
     assert.equal(root.spanContext().traceFlags, TraceFlags.SAMPLED);
     assert.notEqual(root.spanContext().traceId, LINKED.traceId);
   });
