@@ -14,7 +14,7 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[], cache: Attrib
   for (const [resource, scopes] of groupSpans(spans)) {
     const resourceSpans = writer.begin(1);
     const resourceMessage = writer.begin(1);
-    writeAttributes(writer, 1, resource);
+    writeAttributes(writer, 1, resource.attributes);
     writer.end(resourceMessage);
     for (const scopeSpans of scopes.values()) {
       const scopeMessage = writer.begin(2);
@@ -37,12 +37,11 @@ interface ScopeGroup {
 }
 
 /** By resource and scope object: a provider's tracers, and so their spans, share them. */
-function groupSpans(spans: readonly ReadableSpan[]): Map<Attributes, Map<InstrumentationScope, ScopeGroup>> {
-  const groups = new Map<Attributes, Map<InstrumentationScope, ScopeGroup>>();
+function groupSpans(spans: readonly ReadableSpan[]): Map<ReadableSpan['resource'], Map<InstrumentationScope, ScopeGroup>> {
+  const groups = new Map<ReadableSpan['resource'], Map<InstrumentationScope, ScopeGroup>>();
   for (const span of spans) {
-    const resource = span.resource.attributes;
-    let scopes = groups.get(resource);
-    if (scopes === undefined) groups.set(resource, (scopes = new Map()));
+    let scopes = groups.get(span.resource);
+    if (scopes === undefined) groups.set(span.resource, (scopes = new Map()));
     const scope = span.instrumentationScope;
     let group = scopes.get(scope);
     if (group === undefined) scopes.set(scope, (group = { name: scope.name, version: scope.version, spans: [] }));
@@ -287,13 +286,14 @@ class ProtoWriter {
   fixed64Time(field: number, [seconds, nanos]: HrTime): void {
     this.tag(field, 1);
     this.ensure(8);
-    // seconds * 1e9 + nanos, split so every intermediate stays an exact double.
-    const high = Math.floor(seconds / 65536) * 1e9; // times 2^16
-    const low = (seconds % 65536) * 1e9 + nanos;
-    const lowWord = (low % 4294967296) + (high % 65536) * 65536;
-    const highWord = Math.floor(high / 65536) + Math.floor(low / 4294967296) + Math.floor(lowWord / 4294967296);
-    this.uint32(lowWord % 4294967296);
-    this.uint32(highWord);
+    // As 1e9 = 1953125 * 2^9, seconds * 1953125 is an exact double; its bits from the 23rd up are the
+    // high word, and the rest, shifted by 9 and plus the nanoseconds, the low word and one carry at most.
+    const scaled = seconds * 1953125;
+    const scaledLow = scaled % 8388608;
+    const low = scaledLow * 512 + nanos;
+    const carry = low >= 4294967296 ? 1 : 0;
+    this.uint32(low - carry * 4294967296);
+    this.uint32((scaled - scaledLow) / 8388608 + carry);
   }
 
   /** Little-endian, as fixed64 wants; written byte by byte, cheaper than Buffer's checked writer. */
