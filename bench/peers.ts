@@ -2,8 +2,9 @@
  * What Vigil costs against the agents its users would pick instead: the tracing benchmark's service
  * (the same script, so the two benchmarks measure the same hello and work workloads) bare, under
  * Vigil with every signal on, under OpenTelemetry's zero-code set-up, dd-trace and
- * elastic-apm-node. Vigil and OpenTelemetry send traces to a real Jaeger and Vigil ships its logs
- * to a real Kafka, both started natively; what has no receiver here goes to a discarding sink.
+ * elastic-apm-node. Every agent's traces, metrics and profiles go to one discarding sink, so no
+ * backend competes with the service for the machine's two cores; Vigil ships its logs to a real
+ * Kafka, started natively.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,8 +111,8 @@ function versionOf(name: string): string {
 }
 
 async function startReceivers(stack: Stack, sinkUrl: string, sinkStatsdPort: number): Promise<Receivers> {
-  const [kafka, jaeger] = await stack.up(['kafka', 'jaeger']);
-  return { kafkaBrokers: kafka?.endpoints.brokers ?? '', jaegerOtlpUrl: jaeger?.endpoints.otlpHttpUrl ?? '', sinkUrl, sinkStatsdPort };
+  const [kafka] = await stack.up(['kafka']);
+  return { kafkaBrokers: kafka?.endpoints.brokers ?? '', sinkUrl, sinkStatsdPort };
 }
 
 export async function bench(): Promise<string> {
@@ -131,8 +132,9 @@ export async function bench(): Promise<string> {
       `The tracing benchmark's node:http service, autocannon with ${load.connections} connections, ${load.warmupS} s warm-up and ${load.durationS} s measured per run, ` +
         `${load.rounds} rounds alternating the variants (order reversed every other round), medians with the range over rounds; last run ${new Date().toISOString().slice(0, 10)}.`,
       '',
-      'Receivers: Vigil and OpenTelemetry export traces over OTLP/HTTP to a natively started Jaeger; Vigil ships its logs to a natively started Kafka and its metrics endpoint is scraped every 3 s; ' +
-        "OpenTelemetry's metrics, dd-trace (traces, profiles, DogStatsD runtime metrics) and elastic-apm-node (intake) go to a local sink that accepts and discards (`bench/peers/sink.ts`). " +
+      'Receivers: every agent exports to one local sink that accepts and discards (`bench/peers/sink.ts`): Vigil and OpenTelemetry their traces over OTLP/HTTP (and OpenTelemetry its metrics), ' +
+        'dd-trace its traces, profiles and DogStatsD runtime metrics, elastic-apm-node its intake. A real Jaeger would compete with the service for the same two cores, ' +
+        'charging Vigil and OpenTelemetry for their backend and no other agent for theirs. Vigil ships its logs to a natively started Kafka and its metrics endpoint is scraped every 3 s; ' +
         'Vigil runs with metrics, tracing, Kafka log shipping and the profiler on defaults; the service logs nothing per request, so log shipping and log injection carry no lines in either.',
       '',
       `Versions: Node.js ${process.version}, ${['@opentelemetry/auto-instrumentations-node', 'dd-trace', 'elastic-apm-node', 'autocannon'].map(versionOf).join(', ')}.`,

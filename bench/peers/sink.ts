@@ -1,7 +1,8 @@
 /**
- * A local stand-in for the collectors that cannot run on this machine (the Datadog agent, the
- * Elastic APM server, an OTLP metrics backend): it accepts every request and datagram, counts the
- * bytes and discards them, so each agent pays its full export cost and nothing else.
+ * A local stand-in for every agent's backend (the Datadog agent, the Elastic APM server, OTLP
+ * receivers): it accepts every request and datagram, counts the bytes and discards them, so each
+ * agent pays its full export cost and nothing else, and no backend competes with the service for
+ * the machine's cores.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -22,6 +23,12 @@ export interface DiscardingSink {
  * reads it at start) and the Datadog agent's sampling rates; everything else gets an empty object.
  */
 function answer(request: IncomingMessage, response: ServerResponse): void {
+  if (request.headers['content-type']?.includes('protobuf') === true) {
+    // OTLP/HTTP with protobuf: an empty ExportTraceServiceResponse is a full success.
+    response.writeHead(200, { 'content-type': 'application/x-protobuf' });
+    response.end();
+    return;
+  }
   const body = request.method === 'GET' && request.url === '/' ? '{"version":"8.15.0"}' : request.url?.startsWith('/v0.4/traces') ? '{"rate_by_service":{}}' : '{}';
   response.writeHead(request.method === 'POST' && request.url?.startsWith('/intake/') ? 202 : 200, { 'content-type': 'application/json' });
   response.end(body);

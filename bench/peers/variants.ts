@@ -5,8 +5,6 @@
 import { freePort, startNodeService, type RunningService, type Variant } from '../support/harness';
 
 export interface Receivers {
-  /** OTLP/HTTP base URL of the local Jaeger. */
-  readonly jaegerOtlpUrl: string;
   /** Comma list of the local Kafka's brokers. */
   readonly kafkaBrokers: string;
   /** The discarding sink for what has no local receiver. */
@@ -50,7 +48,7 @@ function vigil(workload: Workload, receivers: Receivers, samplingRatio: string):
         nodeArgs: ['--require', 'vigil/register'],
         env: {
           ...workload.env,
-          OTEL_EXPORTER_OTLP_ENDPOINT: receivers.jaegerOtlpUrl,
+          OTEL_EXPORTER_OTLP_ENDPOINT: receivers.sinkUrl,
           OTEL_TRACES_SAMPLER_ARG: samplingRatio,
           VIGIL_KAFKA_BROKERS: receivers.kafkaBrokers,
           VIGIL_LOG_TOPIC: 'bench-peers-logs',
@@ -83,9 +81,7 @@ export function peerVariants(workload: Workload, receivers: Receivers): Variant[
             OTEL_LOGS_EXPORTER: 'none',
             // The cloud detectors would query metadata addresses off this machine.
             OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
-            OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receivers.jaegerOtlpUrl}/v1/traces`,
-            // Jaeger takes traces only; the metrics go to the discarding sink.
-            OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${receivers.sinkUrl}/v1/metrics`,
+            OTEL_EXPORTER_OTLP_ENDPOINT: receivers.sinkUrl,
           },
         }),
     },
