@@ -38,7 +38,8 @@ export interface HttpSpanStarterOptions {
   readonly idGenerator: IdGenerator;
   /** The provider's processors, in its order. */
   readonly processors: readonly SpanProcessor[];
-  readonly limits?: ResolvedSpanLimits;
+  /** As the provider's option of the same name. */
+  readonly spanLimits?: ResolvedSpanLimits;
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
@@ -55,7 +56,7 @@ export class HttpSpanStarter {
   private readonly limits: ResolvedSpanLimits;
 
   constructor(private readonly options: HttpSpanStarterOptions) {
-    this.limits = options.limits ?? SPAN_LIMITS;
+    this.limits = options.spanLimits ?? SPAN_LIMITS;
   }
 
   /**

@@ -62,7 +62,7 @@ describe('HttpSpan', () => {
     const processors = [new SimpleSpanProcessor(exporter)];
     const provider = new BasicTracerProvider({ spanProcessors: processors, spanLimits: limits });
     exercise(provider.getTracer('sdk').startSpan('GET', { kind: SpanKind.SERVER, attributes: startAttributes() }, ROOT_CONTEXT));
-    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new RandomIdGenerator(), processors, limits });
+    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new RandomIdGenerator(), processors, spanLimits: limits });
     exercise(starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, startAttributes()));
 
     const [sdkSpan, httpSpan] = exporter.getFinishedSpans();
