@@ -247,9 +247,7 @@ class ProtoWriter {
     this.ensure(length);
     const buffer = this.buffer;
     const at = this.position;
-    for (let i = 0; i < length; i++) {
-      buffer[at + i] = (HEX_VALUE[hex.charCodeAt(2 * i) & 127]! << 4) | HEX_VALUE[hex.charCodeAt(2 * i + 1) & 127]!;
-    }
+    for (let i = 0; i < length; i++) buffer[at + i] = HEX_PAIR_VALUE[((hex.charCodeAt(2 * i) & 127) << 7) | (hex.charCodeAt(2 * i + 1) & 127)]!;
     this.position += length;
   }
 
@@ -332,11 +330,12 @@ class ProtoWriter {
   }
 }
 
-/** Hex digit to its value; anything else (or a string cut short) reads as 0. */
-const HEX_VALUE = new Uint8Array(128);
-for (let digit = 0; digit < 16; digit++) {
-  HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit;
-  HEX_VALUE['0123456789ABCDEF'.charCodeAt(digit)] = digit;
+/** Two hex digits (their 7-bit codes side by side) to the byte they spell; ids reach the encoder checked, as hex. */
+const HEX_PAIR_VALUE = new Uint8Array(128 * 128);
+for (const high of '0123456789abcdefABCDEF') {
+  for (const low of '0123456789abcdefABCDEF') {
+    HEX_PAIR_VALUE[(high.charCodeAt(0) << 7) | low.charCodeAt(0)] = Number.parseInt(high + low, 16);
+  }
 }
 
 function varintSize(value: number): number {
