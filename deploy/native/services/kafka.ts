@@ -11,6 +11,17 @@ const POM = 'kafka/pom.xml';
 const version = pomProperty(POM, 'kafka.version');
 const entry = `kafka-${version}/lib`;
 
+/**
+ * A random cluster id the way Kafka makes its own: 16 bytes in base64url, never starting with "-",
+ * which StorageTool's argument parser would take for an option (one id in 64 otherwise).
+ */
+export function newClusterId(bytes: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = bytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function javaArgs(context: ServiceContext): string[] {
   return [
     `-Dlog4j.configuration=file:${join(context.dir, 'log4j.properties')}`,
@@ -67,7 +78,7 @@ export const kafka: ServiceDefinition = {
       ].join('\n'),
     );
     await mkdir(join(context.dir, 'data'), { recursive: true });
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     await run('java', [...javaArgs(context), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', join(context.dir, 'server.properties')]);
     return { clusterId };
   },
