@@ -5,16 +5,22 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 /** Fires just before a node:http server's request listener runs, after the tracer entered the span. */
 const REQUEST_START = 'http.server.request.start';
 
-interface SpanIds {
-  readonly traceId: string;
-  readonly spanId: string;
-}
+const TRACE_ID_DIGITS = 32;
+const SPAN_ID_DIGITS = 16;
+
+/** Typed for objects, the sampler keeps any value and hands it back to the label callback as it was. */
+const setSampleContext = time.setContext as unknown as (context: string) => void;
 
 /**
  * Tags the CPU samples of each inbound request with its server span, so a profile can be cut down
  * to one trace. The tracer enters the request's span on the same diagnostics channel, earlier;
  * here the ids go into V8's per-async-context slot that the sampler reads, so every continuation of
  * the request carries them. Without tracing there is no span, and samples stay untagged.
+ *
+ * The sampler keeps each request's tag alive as long as the request's async context, well past the
+ * request itself, so the tag is one flat string of both ids: tagged with an object (or a
+ * concatenation, which points at its two halves) the traced hello route of the benchmark's service
+ * used some 55 MiB more memory and 0.5-1 µs more CPU per request than with a flat string.
  */
 export function tagRequestSpans(samplerAttached: () => boolean): () => void {
   const onRequestStart = () => {
@@ -23,7 +29,8 @@ export function tagRequestSpans(samplerAttached: () => boolean): () => void {
     const span = trace.getActiveSpan()?.spanContext();
     if (span === undefined || !isSpanContextValid(span)) return;
     try {
-      time.setContext({ traceId: span.traceId, spanId: span.spanId } satisfies SpanIds);
+      // join() builds a flat string where `+` would build a concatenation.
+      setSampleContext([span.traceId, span.spanId].join(''));
     } catch {
       // Sampling without contexts (Node.js before 24): nothing to tag.
     }
@@ -34,6 +41,7 @@ export function tagRequestSpans(samplerAttached: () => boolean): () => void {
 
 /** The labels of one sample: its request's trace and span, when it had one. */
 export function spanLabels({ context }: { context?: { context?: unknown } }): Record<string, string> {
-  const ids = context?.context as Partial<SpanIds> | undefined;
-  return typeof ids?.traceId === 'string' && typeof ids.spanId === 'string' ? { trace_id: ids.traceId, span_id: ids.spanId } : {};
+  const ids = context?.context;
+  if (typeof ids !== 'string' || ids.length !== TRACE_ID_DIGITS + SPAN_ID_DIGITS) return {};
+  return { trace_id: ids.slice(0, TRACE_ID_DIGITS), span_id: ids.slice(TRACE_ID_DIGITS) };
 }

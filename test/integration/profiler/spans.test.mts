@@ -55,5 +55,7 @@ describe('span labels on CPU samples', () => {
     const { stdout } = await promisify(execFile)('go', ['tool', 'pprof', '-tags', file]);
     for (const traceId of traceIds) assert.match(stdout, new RegExp(`: ${traceId}\\b`), `trace ${traceId} is not among the labels:\n${stdout}`);
     assert.match(stdout, /span_id:/);
+    // A span id of 16 hex digits among the label values (trace ids have 32).
+    assert.match(stdout, /\): [0-9a-f]{16}$/m, `no span id among the labels:\n${stdout}`);
   });
 });
