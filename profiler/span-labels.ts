@@ -1,6 +1,6 @@
 import diagnostics from 'node:diagnostics_channel';
 import { time } from '@datadog/pprof';
-import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { INVALID_TRACEID, trace } from '@opentelemetry/api';
 
 /** Fires just before a node:http server's request listener runs, after the tracer entered the span. */
 const REQUEST_START = 'http.server.request.start';
@@ -27,7 +27,9 @@ export function tagRequestSpans(samplerAttached: () => boolean): () => void {
     // While detached (over budget, or between windows) there is nothing to tag; asking would throw.
     if (!samplerAttached()) return;
     const span = trace.getActiveSpan()?.spanContext();
-    if (span === undefined || !isSpanContextValid(span)) return;
+    // Ids in a context were generated or checked by a propagator; the only invalid ones left are
+    // the placeholder of suppressed tracing, and comparing is cheaper than the API's regex check.
+    if (span === undefined || span.traceId === INVALID_TRACEID) return;
     try {
       // join() builds a flat string where `+` would build a concatenation.
       setSampleContext([span.traceId, span.spanId].join(''));

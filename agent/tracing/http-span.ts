@@ -91,9 +91,11 @@ export class HttpSpanStarter {
 /** A recording span with the SDK span's behaviour and limits, kept in plain fields. */
 export class HttpSpan implements Span, ReadableSpan {
   // Epoch milliseconds: a double keeps them to a quarter of a microsecond, and reading the clock
-  // this way costs a fraction of building an HrTime twice per span; the exporter gets HrTimes.
-  private readonly startMs = TIME_ORIGIN_MS + performance.now();
-  private endMs = 0;
+  // this way costs a fraction of building an HrTime twice per span. Vigil's encoder reads them as
+  // they are; other exporters get HrTimes from startTime and endTime.
+  readonly startEpochMs = TIME_ORIGIN_MS + performance.now();
+  /** 0 until the span ends. */
+  endEpochMs = 0;
   status: SpanStatus = { code: SpanStatusCode.UNSET };
   readonly links: Link[] = [];
   readonly events: TimedEvent[] = [];
@@ -126,11 +128,11 @@ export class HttpSpan implements Span, ReadableSpan {
   }
 
   get startTime(): HrTime {
-    return millisToHrTime(this.startMs);
+    return millisToHrTime(this.startEpochMs);
   }
 
   get endTime(): HrTime {
-    return this.ended ? millisToHrTime(this.endMs) : [0, 0];
+    return this.ended ? millisToHrTime(this.endEpochMs) : [0, 0];
   }
 
   get duration(): HrTime {
@@ -224,8 +226,8 @@ export class HttpSpan implements Span, ReadableSpan {
       diag.error(`${this.name} ${this.context.traceId}-${this.context.spanId} - You can only call end() on a span once.`);
       return;
     }
-    this.endMs = endTime === undefined ? TIME_ORIGIN_MS + performance.now() : hrTimeToMilliseconds(timeInputToHrTime(endTime));
-    if (this.endMs < this.startMs) this.endMs = this.startMs;
+    this.endEpochMs = endTime === undefined ? TIME_ORIGIN_MS + performance.now() : hrTimeToMilliseconds(timeInputToHrTime(endTime));
+    if (this.endEpochMs < this.startEpochMs) this.endEpochMs = this.startEpochMs;
     this.ended = true;
     for (const processor of this.processors) processor.onEnd(this);
   }

@@ -1,6 +1,7 @@
 import { SpanKind, type AttributeValue, type Attributes, type HrTime } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { HttpSpan } from './http-span';
 
 /**
  * Writes an OTLP ExportTraceServiceRequest in protobuf straight from the SDK's spans, with no
@@ -70,8 +71,13 @@ function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCach
   if (parent) writer.hexBytes(4, parent, 8);
   writer.string(5, span.name);
   writer.varintField(6, KIND[span.kind]);
-  writer.fixed64Time(7, span.startTime);
-  writer.fixed64Time(8, span.endTime);
+  if (span instanceof HttpSpan) {
+    writer.fixed64Millis(7, span.startEpochMs);
+    writer.fixed64Millis(8, span.endEpochMs);
+  } else {
+    writer.fixed64Time(7, span.startTime);
+    writer.fixed64Time(8, span.endTime);
+  }
   for (const key in span.attributes) {
     const value = span.attributes[key];
     if (value === undefined || value === null) continue;
@@ -280,8 +286,17 @@ class ProtoWriter {
     this.position = this.buffer.writeDoubleLE(value, this.position);
   }
 
-  /** Nanoseconds since the epoch as fixed64, computed exactly although they exceed 2^53. */
+  /** Epoch milliseconds as fixed64 nanoseconds, rounded as the SDK's millisToHrTime rounds them. */
+  fixed64Millis(field: number, epochMs: number): void {
+    this.fixed64Nanos(field, Math.trunc(epochMs / 1000), Math.round((epochMs % 1000) * 1e6));
+  }
+
   fixed64Time(field: number, [seconds, nanos]: HrTime): void {
+    this.fixed64Nanos(field, seconds, nanos);
+  }
+
+  /** Nanoseconds since the epoch as fixed64, computed exactly although they exceed 2^53. */
+  private fixed64Nanos(field: number, seconds: number, nanos: number): void {
     this.tag(field, 1);
     this.ensure(8);
     // As 1e9 = 1953125 * 2^9, seconds * 1953125 is an exact double; its bits from the 23rd up are the

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, RandomIdGenerator, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { HttpSpanStarter } from '../../../dist/agent/tracing/http-span.js';
 import { AttributeCache, encodeTraceRequest } from '../../../dist/agent/tracing/otlp-proto.js';
 
 /** A protobuf wire-format reader: field number to the list of raw values (numbers, bigints or byte strings). */
@@ -97,6 +98,16 @@ describe('encodeTraceRequest', () => {
     assert.equal(one(encodedChild, 6), 3n, 'CLIENT');
     assert.equal((one(encodedParent, 7) as Buffer).readBigUInt64LE(), 1_800_000_000_123_456_789n);
     assert.equal((one(encodedChild, 8) as Buffer).readBigUInt64LE(), 1_800_000_001_000_000_005n);
+  });
+
+  it("writes an HTTP span's times, kept in epoch milliseconds, as the nanoseconds of its HrTimes", () => {
+    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new RandomIdGenerator(), processors: [] });
+    const span = starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {}) as unknown as ReadableSpan;
+    (span as unknown as { end(time: [number, number]): void }).end([1_800_000_001, 999_999_999]);
+    const [encodedSpan] = all(all(all(decode(encodeTraceRequest([span], new AttributeCache())), 1)[0]!, 2)[0]!, 2);
+    const nanos = ([seconds, fraction]: [number, number]) => BigInt(seconds) * 1_000_000_000n + BigInt(fraction);
+    assert.equal((one(encodedSpan!, 7) as Buffer).readBigUInt64LE(), nanos(span.startTime));
+    assert.equal((one(encodedSpan!, 8) as Buffer).readBigUInt64LE(), nanos(span.endTime));
   });
 
   it('writes every attribute type, events and the error status', () => {
