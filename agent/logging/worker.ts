@@ -3,10 +3,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createDiag } from '../diag';
 import { SharedCounters } from './counters';
 import { createKafkaProducer } from './kafka-producer';
+import { muteNegativeTimeoutWarnings } from './kafkajs-warnings';
 import type { ToWorker, WorkerInput } from './protocol';
 import { LogSink } from './sink';
 import { Spool } from './spool';
 
+muteNegativeTimeoutWarnings();
 const { settings, counters } = workerData as WorkerInput;
 const sink = new LogSink({
   settings,

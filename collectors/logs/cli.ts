@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createDiag } from '../../agent/diag';
 import { VigilConfigError } from '../../agent/errors';
+import { muteNegativeTimeoutWarnings } from '../../agent/logging/kafkajs-warnings';
 import { startCollector } from './collector';
 import { resolveCollectorConfig, usage } from './config';
 
@@ -10,6 +11,7 @@ function main(argv: readonly string[]): void {
     process.stdout.write(`${usage()}\n`);
     return;
   }
+  muteNegativeTimeoutWarnings();
   const diag = createDiag();
   let config;
   try {

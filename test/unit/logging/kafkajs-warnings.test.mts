@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { it } from 'node:test';
+import { muteNegativeTimeoutWarnings } from '../../../dist/agent/logging/kafkajs-warnings.js';
+
+it('drops the warning of a negative timer and lets every other warning through', async () => {
+  const original = process.emitWarning;
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.name);
+  process.on('warning', onWarning);
+  try {
+    muteNegativeTimeoutWarnings();
+    await new Promise((resolve) => setTimeout(resolve, -1_000));
+    process.emitWarning('still shown', 'ExperimentalWarning');
+    process.emitWarning('shown as well', { type: 'DeprecationWarning', code: 'VIGIL_TEST' });
+    await once(process, 'warning');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings, ['ExperimentalWarning', 'DeprecationWarning']);
+  } finally {
+    process.emitWarning = original;
+    process.off('warning', onWarning);
+  }
+});
