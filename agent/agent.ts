@@ -7,6 +7,7 @@ import { holdNextTickShape } from './lifecycle/tick-shape';
 import { startLogging, type Logger } from './logging';
 import { startMetrics } from './metrics';
 import { MetricsRegistry } from './metrics/registry';
+import { RouteResolver } from './metrics/routes';
 import { MetricsServer } from './metrics/server';
 import { startTracing } from './tracing';
 import { startAgentProfiler } from '../profiler/agent';
@@ -38,19 +39,22 @@ export function startAgent(config: VigilConfig, onShutdown: () => void): VigilHa
   const logging = startLogging(config, diag, registry);
   coordinator.register({ name: 'logs', stage: ShutdownStage.logs, close: (signal) => logging.close(signal) });
 
-  const stopMetrics = startMetrics({ config, registry, ownServer: server?.server, traceIdOf: tracing.traceIdOf });
+  // One resolver for metrics and crash capture, so Fastify's handler channel has one subscriber of ours.
+  const routes = new RouteResolver(config.metrics.httpRoutes);
+  const stopMetrics = startMetrics({ config, registry, ownServer: server?.server, traceIdOf: tracing.traceIdOf, routes });
   coordinator.register({
     name: 'metrics',
     stage: ShutdownStage.servers,
     async close() {
       stopMetrics();
+      routes.close();
       await server?.close();
       registry.clear();
     },
   });
 
   // Without a DSN this returns undefined and @sentry/node is never loaded.
-  const crashes = startCrashCapture({ config, diag, registry, logger: logging.logger, ownServer: server?.server, traceIdOf: tracing.traceIdOf, flushAll: () => handle.shutdown() });
+  const crashes = startCrashCapture({ config, diag, registry, logger: logging.logger, ownServer: server?.server, traceIdOf: tracing.traceIdOf, routes, flushAll: () => handle.shutdown() });
   if (crashes !== undefined) coordinator.register({ name: 'crashes', stage: ShutdownStage.crashes, close: (signal) => crashes.close(signal) });
 
   const profiler = startAgentProfiler(config, diag, registry, server);

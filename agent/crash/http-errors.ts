@@ -4,7 +4,7 @@ import type * as Sentry from '@sentry/node';
 import type { Diag } from '../diag';
 import type { TraceIdOf } from '../metrics/http-server';
 import { normalizeMethod } from '../metrics/names';
-import { RouteResolver } from '../metrics/routes';
+import type { RouteResolver } from '../metrics/routes';
 import type { CaptureLimiter } from './capture-limiter';
 import { activeSpanIds, HTTP_MECHANISM, KIND_TAG, TRACE_ID_TAG, type SpanIds } from './event-context';
 import { ExpressErrorInstrumentation } from './express-errors';
@@ -14,7 +14,7 @@ type SentryApi = Pick<typeof Sentry, 'withScope' | 'captureException' | 'capture
 
 export interface HttpErrorOptions {
   readonly sentry: SentryApi;
-  readonly routeTemplates: readonly string[];
+  readonly routes: RouteResolver;
   /** Requests to these servers (the agent's own) are not watched. */
   readonly ignoreServer: (server: Server) => boolean;
   readonly traceIdOf: TraceIdOf;
@@ -51,8 +51,7 @@ const FASTIFY_HANDLER_ERROR = 'tracing:fastify.request.handler:error';
  * behind it becomes a message event. Returns the function that stops it.
  */
 export function captureHttpErrors(options: HttpErrorOptions): () => void {
-  const { sentry, ignoreServer, traceIdOf, limiter, onLimited, diag } = options;
-  const routes = new RouteResolver(options.routeTemplates);
+  const { sentry, routes, ignoreServer, traceIdOf, limiter, onLimited, diag } = options;
   const seen = new WeakMap<IncomingMessage, SeenError>();
   const remember = (request: IncomingMessage, error: unknown) => seen.set(request, { error, ids: activeSpanIds() });
 
@@ -102,6 +101,5 @@ export function captureHttpErrors(options: HttpErrorOptions): () => void {
     diagnostics.unsubscribe(FASTIFY_HANDLER_ERROR, onFastifyError);
     diagnostics.unsubscribe(RESPONSE_FINISH, onResponseFinish);
     express.disable();
-    routes.close();
   };
 }

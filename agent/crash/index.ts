@@ -5,6 +5,7 @@ import type { VigilConfig } from '../config/options';
 import type { Diag } from '../diag';
 import type { TraceIdOf } from '../metrics/http-server';
 import type { MetricsRegistry } from '../metrics/registry';
+import type { RouteResolver } from '../metrics/routes';
 import type * as SentryCapture from './sentry';
 
 export interface CrashDeps {
@@ -16,6 +17,8 @@ export interface CrashDeps {
   /** The agent's own metrics server, whose answers are not crash events. */
   readonly ownServer: Server | undefined;
   readonly traceIdOf: TraceIdOf;
+  /** Shared with the metrics: route names for the events' tags. */
+  readonly routes: RouteResolver;
   /** Flushes every signal within the shutdown budget; run before a fatal error ends the process. */
   readonly flushAll: () => Promise<void>;
 }

@@ -24,7 +24,7 @@ type ProcessListener = (...args: unknown[]) => void;
  * Vigil's tracer provider stays the only one, and events carry its trace ids instead.
  */
 export function startSentry(deps: CrashDeps, dsn: string): CrashCapture {
-  const { config, diag, registry, logger, ownServer, traceIdOf, flushAll } = deps;
+  const { config, diag, registry, logger, ownServer, traceIdOf, routes, flushAll } = deps;
   const { environment, release, unhandledRejections } = config.sentry;
   const destination = new URL(dsn).host;
   const delivery = deliveryMetrics(registry, diag, destination, MAX_QUEUED_EVENTS);
@@ -72,7 +72,7 @@ export function startSentry(deps: CrashDeps, dsn: string): CrashCapture {
 
   const stopHttp = captureHttpErrors({
     sentry: Sentry,
-    routeTemplates: config.metrics.httpRoutes,
+    routes,
     ignoreServer: (server) => server === ownServer,
     traceIdOf,
     limiter: new CaptureLimiter(HTTP_EVENTS_PER_WINDOW, HTTP_WINDOW_MS),

@@ -6,7 +6,7 @@ import { InFlightList, type InFlightEntry } from '../http/in-flight';
 import type { MetricsRegistry } from './registry';
 import { MetricNames, normalizeMethod } from './names';
 import type { RequestHistogram } from './request-histogram';
-import { RouteResolver } from './routes';
+import type { RouteResolver } from './routes';
 
 interface RequestStartMessage {
   request: IncomingMessage;
@@ -20,7 +20,7 @@ export type TraceIdOf = (request: IncomingMessage) => string | undefined;
 export interface HttpServerMetricsOptions {
   readonly registry: MetricsRegistry;
   readonly histogram: (name: string, help: string, labelNames: readonly string[]) => RequestHistogram;
-  readonly routeTemplates: readonly string[];
+  readonly routes: RouteResolver;
   /** Requests to these servers (the agent's own) are not measured. */
   readonly ignoreServer: (server: Server) => boolean;
   readonly traceIdOf: TraceIdOf;
@@ -66,8 +66,7 @@ function statusLabel(code: number): string {
  * by looking over the calls in flight at scrape time and whenever their number grows.
  */
 export function instrumentHttpServer(options: HttpServerMetricsOptions): () => void {
-  const { registry, ignoreServer, traceIdOf } = options;
-  const routes = new RouteResolver(options.routeTemplates);
+  const { registry, routes, ignoreServer, traceIdOf } = options;
   const duration = options.histogram(MetricNames.serverDuration, 'Duration of HTTP server requests.', ['http_request_method', 'http_route', 'http_response_status_code', 'error_type', 'traffic']);
   const inFlight = new InFlightList<ServerCall>();
   const activeByLabels = new Map<string, ActiveCount>();
@@ -129,6 +128,5 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
   return () => {
     diagnostics.unsubscribe(REQUEST_START, onRequestStart);
     diagnostics.unsubscribe(RESPONSE_FINISH, onResponseFinish);
-    routes.close();
   };
 }

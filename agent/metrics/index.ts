@@ -4,6 +4,7 @@ import { instrumentHttpClient } from './http-client';
 import { instrumentHttpServer, type TraceIdOf } from './http-server';
 import { LATENCY_BUCKETS, MetricNames } from './names';
 import type { MetricsRegistry } from './registry';
+import type { RouteResolver } from './routes';
 import { RequestHistogram } from './request-histogram';
 import { registerRuntimeMetrics } from './runtime';
 
@@ -12,10 +13,11 @@ export interface MetricsDeps {
   readonly registry: MetricsRegistry;
   readonly ownServer: Server | undefined;
   readonly traceIdOf: TraceIdOf;
+  readonly routes: RouteResolver;
 }
 
 /** Starts the four golden signals; returns the function that stops them. */
-export function startMetrics({ config, registry, ownServer, traceIdOf }: MetricsDeps): () => void {
+export function startMetrics({ config, registry, ownServer, traceIdOf, routes }: MetricsDeps): () => void {
   const dropped = registry.counter<'metric'>({
     name: MetricNames.seriesDropped,
     help: 'Label sets refused because a metric reached its series cap.',
@@ -27,7 +29,7 @@ export function startMetrics({ config, registry, ownServer, traceIdOf }: Metrics
   const stopServer = instrumentHttpServer({
     registry,
     histogram,
-    routeTemplates: config.metrics.httpRoutes,
+    routes,
     ignoreServer: (server) => server === ownServer,
     traceIdOf,
   });
