@@ -21,6 +21,10 @@ interface UndiciRequest {
   headers?: string | string[] | Record<string, string>;
 }
 
+/** Where a call's start is kept on its request object, as the server side keeps its own. */
+const PENDING = Symbol('vigil.pendingCall');
+type Tracked = object & { [PENDING]?: Pending };
+
 const CHANNELS = {
   httpStart: 'http.client.request.start',
   httpResponse: 'http.client.response.finish',
@@ -43,12 +47,11 @@ export function instrumentHttpClient(histogram: (name: string, help: string, lab
     'error_type',
     'traffic',
   ]);
-  const pending = new WeakMap<object, Pending>();
-
-  const finish = (request: object, status: number | undefined, errorType: string) => {
-    const call = pending.get(request);
+  const finish = (request: Tracked, status: number | undefined, errorType: string) => {
+    const call = request[PENDING];
     if (call === undefined) return;
-    pending.delete(request);
+    // Written rather than deleted: deleting would move every request object to a slower shape.
+    request[PENDING] = undefined;
     const statusLabel = status === undefined ? '' : String(status);
     duration.observe([call.method, call.address, call.port, statusLabel, errorType, call.traffic], (performance.now() - call.startedAt) / 1000);
   };
@@ -57,13 +60,13 @@ export function instrumentHttpClient(histogram: (name: string, help: string, lab
     [CHANNELS.httpStart]: (message) => {
       const { request } = message as { request: ClientRequest };
       const [address, port] = serverOf(request);
-      pending.set(request, {
+      (request as Tracked)[PENDING] = {
         startedAt: performance.now(),
         method: normalizeMethod(request.method),
         address,
         port,
         traffic: colour(request.getHeader(TRAFFIC_HEADER), request.getHeader('baggage')),
-      });
+      };
     },
     [CHANNELS.httpResponse]: (message) => {
       const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
@@ -82,13 +85,13 @@ export function instrumentHttpClient(histogram: (name: string, help: string, lab
       } catch {
         return;
       }
-      pending.set(request, {
+      (request as Tracked)[PENDING] = {
         startedAt: performance.now(),
         method: normalizeMethod(request.method),
         address: origin.hostname,
         port: origin.port || (origin.protocol === 'https:' ? '443' : '80'),
         traffic: colour(undiciHeader(request, TRAFFIC_HEADER), undiciHeader(request, 'baggage')),
-      });
+      };
     },
     [CHANNELS.undiciHeaders]: (message) => {
       const { request, response } = message as { request: object; response: { statusCode: number } };

@@ -202,6 +202,18 @@ for (const exporter of exporters) {
         const shadowRoutes = series.filter((sample) => sample.metric.traffic === 'shadow').map((sample) => `${sample.metric.http_route}=${sample.value[1]}`);
         assert.deepEqual(shadowRoutes, [service === front ? '/via-fetch=1' : '/work=1'], `${service.name} shadow series`);
       }
+      // A's outbound calls: the shadow one went through fetch (undici), the live ones through node:http and fetch.
+      const calls = await prometheus.waitFor(
+        `http_client_request_duration_seconds_count{service="${front.name}"}`,
+        (samples) => samples.some((sample) => sample.metric.traffic === 'shadow') && samples.some((sample) => sample.metric.traffic === 'live'),
+      );
+      const backPort = new URL(back.url).port;
+      const shadowCalls = calls.filter((sample) => sample.metric.traffic === 'shadow').map((sample) => `${sample.metric.server_port} ${sample.metric.http_response_status_code}=${sample.value[1]}`);
+      assert.deepEqual(shadowCalls, [`${backPort} 200=1`], "A's shadow call to B");
+      assert.ok(
+        calls.some((sample) => sample.metric.traffic === 'live' && sample.metric.server_port === backPort && Number(sample.value[1]) >= 2),
+        `A's live calls to B: ${JSON.stringify(calls.map((sample) => sample.metric))}`,
+      );
     });
   });
 }
