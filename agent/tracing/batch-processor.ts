@@ -1,5 +1,6 @@
 import { context, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export type DropReason = 'queue_full' | 'export_failed' | 'shutdown';
@@ -31,20 +32,71 @@ export interface BatchEvents {
   health(error: Error | undefined): void;
 }
 
+/** The spans of one export, taken in as they end. */
+export interface SpanBatch {
+  readonly size: number;
+  /** Takes in an ended span; throws, keeping nothing of it, if it cannot. */
+  add(span: ReadableSpan): void;
+  /** The resources of its spans: their host and process attributes may still be under detection. */
+  resources(): Iterable<Resource>;
+}
+
+/** Sends batches of its own kind: Vigil's OTLP exporter encodes spans as they are added. */
+export interface BatchExporter<B extends SpanBatch> {
+  newBatch(): B;
+  export(batch: B, done: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+}
+
+class SpanList implements SpanBatch {
+  readonly spans: ReadableSpan[] = [];
+
+  get size(): number {
+    return this.spans.length;
+  }
+
+  add(span: ReadableSpan): void {
+    this.spans.push(span);
+  }
+
+  resources(): Iterable<Resource> {
+    return new Set(this.spans.map((span) => span.resource));
+  }
+}
+
+/** Batches for an SDK exporter (Jaeger, console), which takes the spans themselves. */
+export class SpanListExporter implements BatchExporter<SpanList> {
+  constructor(private readonly exporter: SpanExporter) {}
+
+  newBatch(): SpanList {
+    return new SpanList();
+  }
+
+  export(batch: SpanList, done: (result: ExportResult) => void): void {
+    this.exporter.export(batch.spans, done);
+  }
+
+  shutdown(): Promise<void> {
+    return this.exporter.shutdown();
+  }
+}
+
 /**
- * Queues finished spans in a bounded buffer and exports them in batches, one export at a time.
- * While the backend fails, the pause between attempts doubles up to `maxBackoffMs`; the queue
- * stays bounded meanwhile and every span that cannot be kept is counted, never buffered without end.
+ * Holds finished spans in bounded batches and exports them one batch at a time. While the backend
+ * fails, the pause between attempts doubles up to `maxBackoffMs`; what is held stays bounded
+ * meanwhile and every span that cannot be kept is counted, never buffered without end.
  */
-export class BoundedBatchProcessor implements SpanProcessor {
-  private queue: ReadableSpan[] = [];
+export class BoundedBatchProcessor<B extends SpanBatch> implements SpanProcessor {
+  /** Full batches first; the last one fills. */
+  private batches: B[] = [];
+  private held = 0;
   private timer: NodeJS.Timeout | undefined;
   private exporting: Promise<void> | undefined;
   private failures = 0;
   private closed = false;
 
   constructor(
-    private readonly exporter: SpanExporter,
+    private readonly exporter: BatchExporter<B>,
     private readonly events: BatchEvents,
     private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
   ) {}
@@ -57,12 +109,21 @@ export class BoundedBatchProcessor implements SpanProcessor {
       return;
     }
     if ((span.spanContext().traceFlags & 1) === 0) return;
-    if (this.queue.length >= this.limits.maxQueueSize) {
+    if (this.held >= this.limits.maxQueueSize) {
       this.events.dropped(1, 'queue_full');
       return;
     }
-    this.queue.push(span);
-    if (this.failures === 0 && this.queue.length === this.limits.maxBatchSize) {
+    let open = this.batches.at(-1);
+    if (open === undefined || open.size >= this.limits.maxBatchSize) this.batches.push((open = this.exporter.newBatch()));
+    try {
+      open.add(span);
+    } catch {
+      // Ending a span runs in the service's own code, which must never see an exporter's error.
+      this.events.dropped(1, 'export_failed');
+      return;
+    }
+    this.held++;
+    if (this.failures === 0 && open.size === this.limits.maxBatchSize) {
       // A full batch goes at once, not when the wait started by its first span ends: under load
       // that wait let the queue fill and drop nearly every span.
       this.clearTimer();
@@ -70,15 +131,15 @@ export class BoundedBatchProcessor implements SpanProcessor {
     } else this.schedule(this.delay());
   }
 
-  /** Exports everything queued; resolves early when `signal` aborts, leaving the rest unsent. */
+  /** Exports everything held; resolves early when `signal` aborts, leaving the rest unsent. */
   async forceFlush(signal?: AbortSignal): Promise<void> {
     this.clearTimer();
     while (!signal?.aborted) {
       if (this.exporting !== undefined) await this.exporting;
-      else if (this.queue.length > 0) await this.exportBatch();
+      else if (this.held > 0) await this.exportBatch();
       else break;
     }
-    if (this.queue.length > 0 && !this.closed) this.schedule(this.delay());
+    if (this.held > 0 && !this.closed) this.schedule(this.delay());
   }
 
   /** Flushes within `signal`'s budget, counts what is left as dropped, then shuts the exporter down. */
@@ -87,14 +148,15 @@ export class BoundedBatchProcessor implements SpanProcessor {
     await this.forceFlush(signal);
     this.closed = true;
     this.clearTimer();
-    if (this.queue.length > 0) this.events.dropped(this.queue.length, 'shutdown');
-    this.queue = [];
+    if (this.held > 0) this.events.dropped(this.held, 'shutdown');
+    this.batches = [];
+    this.held = 0;
     await this.exporter.shutdown().catch(() => undefined);
   }
 
   /** Spans waiting for export; bounded by maxQueueSize. */
   get queued(): number {
-    return this.queue.length;
+    return this.held;
   }
 
   private delay(): number {
@@ -107,7 +169,7 @@ export class BoundedBatchProcessor implements SpanProcessor {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.exportBatch().then(() => {
-        if (this.queue.length > 0 && !this.closed) this.schedule(this.queue.length >= this.limits.maxBatchSize && this.failures === 0 ? 0 : this.delay());
+        if (this.held > 0 && !this.closed) this.schedule(this.failures === 0 && this.batches[0]!.size >= this.limits.maxBatchSize ? 0 : this.delay());
       });
     }, delayMs);
     this.timer.unref();
@@ -121,31 +183,31 @@ export class BoundedBatchProcessor implements SpanProcessor {
 
   private exportBatch(): Promise<void> {
     if (this.exporting !== undefined) return this.exporting;
-    const batch = this.queue.splice(0, this.limits.maxBatchSize);
-    if (batch.length === 0) return Promise.resolve();
+    const batch = this.batches.shift();
+    if (batch === undefined || batch.size === 0) return Promise.resolve();
+    this.held -= batch.size;
     this.exporting = this.send(batch).finally(() => {
       this.exporting = undefined;
     });
     return this.exporting;
   }
 
-  private async send(batch: ReadableSpan[]): Promise<void> {
+  private async send(batch: B): Promise<void> {
     // Host and process attributes are detected asynchronously; spans ended before that wait for them.
-    const unsettled = batch.find((span) => span.resource.asyncAttributesPending)?.resource;
-    await unsettled?.waitForAsyncAttributes?.().catch(() => undefined);
+    for (const resource of batch.resources()) if (resource.asyncAttributesPending) await resource.waitForAsyncAttributes?.().catch(() => undefined);
     const result = await this.exportWithTimeout(batch);
     if (result.code === ExportResultCode.SUCCESS) {
       if (this.failures > 0) this.events.health(undefined);
       this.failures = 0;
-      this.events.exported(batch.length);
+      this.events.exported(batch.size);
       return;
     }
     this.failures += 1;
-    this.events.dropped(batch.length, 'export_failed');
+    this.events.dropped(batch.size, 'export_failed');
     this.events.health(result.error ?? new Error('export failed'));
   }
 
-  private exportWithTimeout(batch: ReadableSpan[]): Promise<ExportResult> {
+  private exportWithTimeout(batch: B): Promise<ExportResult> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve({ code: ExportResultCode.FAILED, error: new Error(`no answer within ${this.limits.exportTimeoutMs} ms`) }), this.limits.exportTimeoutMs);
       timer.unref();

@@ -1,10 +1,11 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the Jaeger exporter and its Thrift stack load only when chosen. */
-import { ConsoleSpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ConsoleSpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { TracesExporter, VigilConfig } from '../config/options';
+import { SpanListExporter, type BatchExporter, type SpanBatch } from './batch-processor';
 import { OtlpHttpExporter } from './otlp-exporter';
 
 export interface ChosenExporter {
-  readonly exporter: SpanExporter;
+  readonly exporter: BatchExporter<SpanBatch>;
   /** Where spans go, for the start-up line and the outage warnings. */
   readonly destination: string;
 }
@@ -18,9 +19,9 @@ export function createExporter(traces: VigilConfig['traces'] & { exporter: Exclu
     }
     case 'jaeger': {
       const { JaegerExporter } = require('@opentelemetry/exporter-jaeger') as typeof import('@opentelemetry/exporter-jaeger');
-      return { exporter: new JaegerExporter({ endpoint: traces.jaegerEndpoint }), destination: `Jaeger Thrift ${traces.jaegerEndpoint}` };
+      return { exporter: new SpanListExporter(new JaegerExporter({ endpoint: traces.jaegerEndpoint })), destination: `Jaeger Thrift ${traces.jaegerEndpoint}` };
     }
     case 'console':
-      return { exporter: new ConsoleSpanExporter(), destination: 'the console' };
+      return { exporter: new SpanListExporter(new ConsoleSpanExporter()), destination: 'the console' };
   }
 }

@@ -1,15 +1,15 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import http from 'node:http';
 import https from 'node:https';
-import { AttributeCache, encodeTraceRequest } from './otlp-proto';
+import type { BatchExporter } from './batch-processor';
+import { AttributeCache, EncodedSpans } from './otlp-proto';
 
 /**
  * OTLP over HTTP with protobuf bodies (what Jaeger, the Collector and most backends take), sent
  * on kept-alive connections. Retries and back-off belong to the batch processor that calls it:
  * a failed export reports failure once and returns.
  */
-export class OtlpHttpExporter implements SpanExporter {
+export class OtlpHttpExporter implements BatchExporter<EncodedSpans> {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly inFlight = new Set<http.ClientRequest>();
@@ -20,14 +20,12 @@ export class OtlpHttpExporter implements SpanExporter {
     this.agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 2 }) : new http.Agent({ keepAlive: true, maxSockets: 2 });
   }
 
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    let body: Buffer;
-    try {
-      body = encodeTraceRequest(spans, this.attributeCache);
-    } catch (error) {
-      done({ code: ExportResultCode.FAILED, error: error as Error });
-      return;
-    }
+  newBatch(): EncodedSpans {
+    return new EncodedSpans(this.attributeCache);
+  }
+
+  export(batch: EncodedSpans, done: (result: ExportResult) => void): void {
+    const body = batch.finish();
     const client = this.url.protocol === 'https:' ? https : http;
     let settled = false;
     const settle = (error?: Error) => {
@@ -63,6 +61,4 @@ export class OtlpHttpExporter implements SpanExporter {
     for (const request of this.inFlight) request.destroy();
     this.agent.destroy();
   }
-
-  async forceFlush(): Promise<void> {}
 }

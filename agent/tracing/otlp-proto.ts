@@ -1,55 +1,76 @@
 import { SpanKind, type AttributeValue, type Attributes, type HrTime } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
 import { HttpSpan } from './http-span';
 
 /**
- * Writes an OTLP ExportTraceServiceRequest in protobuf straight from the SDK's spans, with no
- * intermediate objects: on a small route, turning each span into the generic OTLP object tree and
- * then into bytes cost more than recording the span. Field numbers follow
+ * The spans of one export, written in OTLP protobuf (an ExportTraceServiceRequest) as they end,
+ * with no intermediate objects: on a small route, turning each span into the generic OTLP object
+ * tree and then into bytes cost more than recording the span, and a span kept until its batch
+ * leaves outlives the young generation, where a span written at its end does not. Each resource
+ * and scope collects its spans' bytes apart; `finish` wraps them. Field numbers follow
  * opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto. `cache` lives as long as the
  * exporter, so repeated span attributes are encoded once.
  */
-export function encodeTraceRequest(spans: readonly ReadableSpan[], cache: AttributeCache): Buffer {
-  const writer = new ProtoWriter(spans.length * 320 + 1024);
-  for (const [resource, scopes] of groupSpans(spans)) {
-    const resourceSpans = writer.begin(1);
-    const resourceMessage = writer.begin(1);
-    writeAttributes(writer, 1, resource.attributes);
-    writer.end(resourceMessage);
-    for (const scopeSpans of scopes.values()) {
-      const scopeMessage = writer.begin(2);
-      const scope = writer.begin(1);
-      writer.string(1, scopeSpans.name);
-      if (scopeSpans.version !== undefined) writer.string(2, scopeSpans.version);
-      writer.end(scope);
-      for (const span of scopeSpans.spans) writeSpan(writer, span, cache);
-      writer.end(scopeMessage);
+export class EncodedSpans {
+  private readonly groups = new Map<Resource, Map<InstrumentationScope, ProtoWriter>>();
+  private count = 0;
+
+  constructor(private readonly cache: AttributeCache) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Writes a span that has ended; one that cannot be written leaves nothing behind and throws. */
+  add(span: ReadableSpan): void {
+    let scopes = this.groups.get(span.resource);
+    if (scopes === undefined) this.groups.set(span.resource, (scopes = new Map()));
+    let writer = scopes.get(span.instrumentationScope);
+    if (writer === undefined) scopes.set(span.instrumentationScope, (writer = new ProtoWriter(FIRST_GROUP_BYTES)));
+    const start = writer.length;
+    try {
+      writeSpan(writer, span, this.cache);
+    } catch (error) {
+      writer.truncate(start);
+      throw error;
     }
-    writer.end(resourceSpans);
+    this.count++;
   }
-  return writer.finish();
+
+  /** The resources of the spans written; host and process attributes may still be under detection. */
+  resources(): Iterable<Resource> {
+    return this.groups.keys();
+  }
+
+  /** The request body. */
+  finish(): Buffer {
+    let length = 0;
+    for (const scopes of this.groups.values()) for (const spans of scopes.values()) length += spans.length;
+    const writer = new ProtoWriter(length + 1024);
+    for (const [resource, scopes] of this.groups) {
+      const resourceSpans = writer.begin(1);
+      const resourceMessage = writer.begin(1);
+      writeAttributes(writer, 1, resource.attributes);
+      writer.end(resourceMessage);
+      for (const [scope, spans] of scopes) {
+        const scopeMessage = writer.begin(2);
+        const scopeWriter = writer.begin(1);
+        writer.string(1, scope.name);
+        if (scope.version !== undefined) writer.string(2, scope.version);
+        writer.end(scopeWriter);
+        writer.bytes(spans.finish());
+        writer.end(scopeMessage);
+      }
+      writer.end(resourceSpans);
+    }
+    return writer.finish();
+  }
 }
 
-interface ScopeGroup {
-  readonly name: string;
-  readonly version: string | undefined;
-  readonly spans: ReadableSpan[];
-}
-
-/** By resource and scope object: a provider's tracers, and so their spans, share them. */
-function groupSpans(spans: readonly ReadableSpan[]): Map<ReadableSpan['resource'], Map<InstrumentationScope, ScopeGroup>> {
-  const groups = new Map<ReadableSpan['resource'], Map<InstrumentationScope, ScopeGroup>>();
-  for (const span of spans) {
-    let scopes = groups.get(span.resource);
-    if (scopes === undefined) groups.set(span.resource, (scopes = new Map()));
-    const scope = span.instrumentationScope;
-    let group = scopes.get(scope);
-    if (group === undefined) scopes.set(scope, (group = { name: scope.name, version: scope.version, spans: [] }));
-    group.spans.push(span);
-  }
-  return groups;
-}
+/** Where a resource and scope's spans start: a few dozen spans, then it doubles as needed. */
+const FIRST_GROUP_BYTES = 16 * 1024;
 
 // The API numbers span kinds from INTERNAL = 0; OTLP reserves 0 for "unspecified".
 const KIND: Record<SpanKind, number> = {
@@ -318,6 +339,15 @@ class ProtoWriter {
     buffer[at + 2] = value >>> 16;
     buffer[at + 3] = value >>> 24;
     this.position = at + 4;
+  }
+
+  get length(): number {
+    return this.position;
+  }
+
+  /** Forgets everything written after the first `length` bytes. */
+  truncate(length: number): void {
+    this.position = length;
   }
 
   finish(): Buffer {

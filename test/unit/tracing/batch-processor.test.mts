@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { BoundedBatchProcessor, type BatchLimits, type DropReason } from '../../../dist/agent/tracing/batch-processor.js';
+import { BoundedBatchProcessor, SpanListExporter, type BatchLimits, type DropReason } from '../../../dist/agent/tracing/batch-processor.js';
 
 /** An exporter whose backend can be switched up and down, recording what reached it. */
 class SwitchableExporter implements SpanExporter {
@@ -26,7 +26,7 @@ function setUp(limits: Partial<BatchLimits> = {}) {
   const exporter = new SwitchableExporter();
   const counts = { exported: 0, dropped: new Map<DropReason, number>(), health: [] as (string | undefined)[] };
   const processor = new BoundedBatchProcessor(
-    exporter,
+    new SpanListExporter(exporter),
     {
       exported: (count) => (counts.exported += count),
       dropped: (count, reason) => counts.dropped.set(reason, (counts.dropped.get(reason) ?? 0) + count),
@@ -131,5 +131,38 @@ describe('BoundedBatchProcessor', () => {
     await processor.shutdown(AbortSignal.abort());
     assert.equal((counts.dropped.get('shutdown') ?? 0) + (counts.dropped.get('export_failed') ?? 0), 50);
     assert.equal(processor.queued, 0);
+  });
+
+  it('counts a span its batch cannot take, and the service ending it sees no error', async () => {
+    /** Takes every span but one named "unwritable", as an encoder would refuse a span it cannot write. */
+    class NameBatch {
+      readonly names: string[] = [];
+      get size() {
+        return this.names.length;
+      }
+      add(span: ReadableSpan) {
+        if (span.name === 'unwritable') throw new Error('cannot encode');
+        this.names.push(span.name);
+      }
+      resources() {
+        return [];
+      }
+    }
+    const sent: string[][] = [];
+    const exporter = {
+      newBatch: () => new NameBatch(),
+      export(batch: NameBatch, done: (result: ExportResult) => void) {
+        sent.push(batch.names);
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const dropped: [number, DropReason][] = [];
+    const processor = new BoundedBatchProcessor(exporter, { exported: () => {}, dropped: (count, reason) => dropped.push([count, reason]), health: () => {} });
+    const tracer = new BasicTracerProvider({ spanProcessors: [processor] }).getTracer('test');
+    for (const name of ['first', 'unwritable', 'last']) tracer.startSpan(name).end();
+    await processor.forceFlush();
+    assert.deepEqual(sent, [['first', 'last']]);
+    assert.deepEqual(dropped, [[1, 'export_failed']]);
   });
 });

@@ -4,7 +4,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/ap
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, RandomIdGenerator, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { HttpSpanStarter } from '../../../dist/agent/tracing/http-span.js';
-import { AttributeCache, encodeTraceRequest } from '../../../dist/agent/tracing/otlp-proto.js';
+import { AttributeCache, EncodedSpans } from '../../../dist/agent/tracing/otlp-proto.js';
 
 /** A protobuf wire-format reader: field number to the list of raw values (numbers, bigints or byte strings). */
 type Fields = Map<number, (bigint | Buffer)[]>;
@@ -49,6 +49,12 @@ function attributes(list: Fields[]): Record<string, unknown> {
   return out;
 }
 
+function encodeTraceRequest(spans: readonly ReadableSpan[], cache: AttributeCache): Buffer {
+  const batch = new EncodedSpans(cache);
+  for (const span of spans) batch.add(span);
+  return batch.finish();
+}
+
 function recordSpans() {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
@@ -69,7 +75,7 @@ function recordSpans() {
   return exporter.getFinishedSpans();
 }
 
-describe('encodeTraceRequest', () => {
+describe('EncodedSpans', () => {
   const spans = recordSpans();
   const request = decode(encodeTraceRequest(spans, new AttributeCache()));
   const resourceSpans = all(request, 1);
@@ -151,5 +157,32 @@ describe('encodeTraceRequest', () => {
     const many = Array.from({ length: 300 }, () => spans).flat();
     const decoded = decode(encodeTraceRequest(many, new AttributeCache()));
     assert.equal(all(all(all(decoded, 1)[0]!, 2)[0]!, 2).length, 600);
+  });
+
+  it('keeps the spans of each resource and scope apart', () => {
+    const [child, parent] = spans;
+    const otherScope = { ...child!, instrumentationScope: { name: 'other' }, spanContext: () => child!.spanContext() };
+    const otherResource = { ...parent!, resource: resourceFromAttributes({ 'service.name': 'billing' }), spanContext: () => parent!.spanContext() };
+    const decoded = all(decode(encodeTraceRequest([child!, otherScope, parent!, otherResource], new AttributeCache())), 1);
+    const layout = decoded.map((resourceSpans) => ({
+      service: attributes(all(message(resourceSpans, 1), 1))['service.name'],
+      scopes: all(resourceSpans, 2).map((scopeSpans) => [text(message(scopeSpans, 1), 1), all(scopeSpans, 2).map((span) => text(span, 5))]),
+    }));
+    assert.deepEqual(layout, [
+      { service: 'checkout', scopes: [['vigil-test', ['SELECT songs', 'GET /songs/:id']], ['other', ['SELECT songs']]] },
+      { service: 'billing', scopes: [['vigil-test', ['GET /songs/:id']]] },
+    ]);
+  });
+
+  it('leaves nothing of a span it cannot write', () => {
+    const [child, parent] = spans;
+    const broken = { ...child!, spanContext: () => ({ ...child!.spanContext(), traceState: { serialize: () => { throw new Error('broken trace state'); } } }) } as unknown as ReadableSpan;
+    const batch = new EncodedSpans(new AttributeCache());
+    batch.add(child!);
+    assert.throws(() => batch.add(broken), /broken trace state/);
+    batch.add(parent!);
+    assert.equal(batch.size, 2);
+    const names = all(all(all(decode(batch.finish()), 1)[0]!, 2)[0]!, 2).map((span) => text(span, 5));
+    assert.deepEqual(names, ['SELECT songs', 'GET /songs/:id']);
   });
 });
