@@ -33,6 +33,11 @@ export class CpuSampler {
     return this.windowStartedAt !== undefined;
   }
 
+  /** Whether samples taken now keep the span tag of their async context. */
+  get tagsSpans(): boolean {
+    return this.attached && this.withSpans;
+  }
+
   /** When the current window began; undefined while detached. */
   get startedAt(): Date | undefined {
     return this.windowStartedAt;

@@ -164,7 +164,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
     return ended === undefined ? Promise.resolve(undefined) : track(keepCpu(window, ended));
   };
   attach('baseline');
-  const untagSpans = tagRequestSpans(() => sampler.attached);
+  const untagSpans = tagRequestSpans(() => sampler.tagsSpans);
 
   const load = new LoadMonitor();
   const duty = new DutyCycle(settings);
