@@ -55,13 +55,13 @@ export class EncodedSpans {
       writeAttributes(writer, 1, resource.attributes);
       writer.end(resourceMessage);
       for (const [scope, spans] of scopes) {
-        const scopeMessage = writer.begin(2);
-        const scopeWriter = writer.begin(1);
+        const scopeSpans = writer.begin(2);
+        const scopeMessage = writer.begin(1);
         writer.string(1, scope.name);
         if (scope.version !== undefined) writer.string(2, scope.version);
-        writer.end(scopeWriter);
-        writer.bytes(spans.finish());
         writer.end(scopeMessage);
+        writer.bytes(spans.finish());
+        writer.end(scopeSpans);
       }
       writer.end(resourceSpans);
     }
