@@ -94,8 +94,7 @@ export class HttpSpan implements Span, ReadableSpan {
   // this way costs a fraction of building an HrTime twice per span. Vigil's encoder reads them as
   // they are; other exporters get HrTimes from startTime and endTime.
   readonly startEpochMs = TIME_ORIGIN_MS + performance.now();
-  /** 0 until the span ends. */
-  endEpochMs = 0;
+  private endedAtEpochMs = 0;
   status: SpanStatus = { code: SpanStatusCode.UNSET };
   readonly links: Link[] = [];
   readonly events: TimedEvent[] = [];
@@ -125,6 +124,11 @@ export class HttpSpan implements Span, ReadableSpan {
         this.droppedAttributesCount++;
       }
     }
+  }
+
+  /** 0 until the span ends. */
+  get endEpochMs(): number {
+    return this.endedAtEpochMs;
   }
 
   get startTime(): HrTime {
@@ -226,8 +230,8 @@ export class HttpSpan implements Span, ReadableSpan {
       diag.error(`${this.name} ${this.context.traceId}-${this.context.spanId} - You can only call end() on a span once.`);
       return;
     }
-    this.endEpochMs = endTime === undefined ? TIME_ORIGIN_MS + performance.now() : hrTimeToMilliseconds(timeInputToHrTime(endTime));
-    if (this.endEpochMs < this.startEpochMs) this.endEpochMs = this.startEpochMs;
+    const endEpochMs = endTime === undefined ? TIME_ORIGIN_MS + performance.now() : hrTimeToMilliseconds(timeInputToHrTime(endTime));
+    this.endedAtEpochMs = Math.max(endEpochMs, this.startEpochMs);
     this.ended = true;
     for (const processor of this.processors) processor.onEnd(this);
   }
