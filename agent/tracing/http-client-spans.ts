@@ -45,7 +45,9 @@ export function traceHttpClients(spans: HttpSpanStarter): () => void {
     } catch {
       // The request goes out without the context; its span is still recorded.
     }
-    if (span.isRecording()) request[CLIENT_SPAN] = span;
+    // Set on every request, recorded or not: on some only, V8 would see two shapes of request
+    // wherever Node.js handles one.
+    request[CLIENT_SPAN] = span.isRecording() ? span : undefined;
   };
 
   const onResponse = (message: unknown) => {

@@ -117,10 +117,12 @@ export function traceHttpServers({ spans, enter, ignoreServer }: HttpServerSpans
     const metadata: RPCMetadata = { type: RPCType.HTTP, span };
     enter(new RequestContext(parent, span, metadata));
     (request as TracedRequest)[SERVER_SPAN] = span;
-    if (!span.isRecording()) return;
-    const call: RecordedCall = { response, span, method, metadata, previous: undefined, next: undefined };
-    inFlight.add(call);
+    const call: RecordedCall | undefined = span.isRecording() ? { response, span, method, metadata, previous: undefined, next: undefined } : undefined;
+    // Set on every response, recorded or not: on some only, V8 would see two shapes of response
+    // wherever Node.js handles one.
     (response as TracedResponse)[RECORDED_CALL] = call;
+    if (call === undefined) return;
+    inFlight.add(call);
     if (inFlight.size % SWEEP_EVERY === 0) endAborted();
   };
 
