@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
-import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { createSampler } from '../../../dist/agent/tracing/sampler.js';
 
 const randomTraceId = () => [...crypto.getRandomValues(new Uint8Array(16))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -38,5 +38,25 @@ describe('createSampler', () => {
     assert.equal(sampledShare(createSampler('always_on', 0), ROOT_CONTEXT, 200), 1);
     assert.equal(sampledShare(createSampler('always_off', 1), ROOT_CONTEXT, 200), 0);
     assert.equal(sampledShare(createSampler('parentbased_always_off', 1), withParent(true), 200), 1);
+  });
+
+  it('decides as the SDK\'s ratio sampler for the same trace ids, invalid ones included', () => {
+    const ids = [
+      ...Array.from({ length: 3000 }, randomTraceId),
+      ...Array.from({ length: 200 }, () => randomTraceId().toUpperCase()),
+      '0'.repeat(32),
+      `${'0'.repeat(31)}1`,
+      'f'.repeat(32),
+      `${randomTraceId().slice(0, 31)}g`,
+      `${randomTraceId().slice(0, 31)}é`,
+      randomTraceId().slice(0, 30),
+      `${randomTraceId()}00`,
+    ];
+    for (const ratio of [0.001, 0.1, 0.5, 0.999]) {
+      const ours = createSampler('traceidratio', ratio);
+      const sdk = new TraceIdRatioBasedSampler(ratio);
+      const differing = ids.filter((id) => ours.shouldSample(ROOT_CONTEXT, id, 'GET', SpanKind.SERVER, {}, []).decision !== sdk.shouldSample(ROOT_CONTEXT, id).decision);
+      assert.deepEqual(differing, [], `ratio ${ratio}`);
+    }
   });
 });
