@@ -1,7 +1,6 @@
 import { time } from '@datadog/pprof';
 import type { Profile } from 'pprof-format';
 import type { ProfilerCpuClock } from './overhead';
-import { spanLabels } from './span-labels';
 
 /** One window of CPU samples, not yet labelled or encoded. */
 export interface CpuWindow {
@@ -9,6 +8,12 @@ export interface CpuWindow {
   readonly endedAt: Date;
   readonly profile: Profile;
 }
+
+/** The labels of one sample, from the value its async context held when it was taken. */
+export type SampleLabels = (sample: { context?: { context?: unknown } }) => Record<string, string>;
+
+/** Where V8's sampler counts the samples of the current window in the state it shares. */
+const SAMPLE_COUNT_SLOT = time.constants.kSampleCount as number;
 
 /** Upper bound on one window, for V8's sample buffer; windows are cut well before it. */
 const MAX_WINDOW_MS = 15 * 60_000;
@@ -23,6 +28,7 @@ const MAX_WINDOW_MS = 15 * 60_000;
 export class CpuSampler {
   private windowStartedAt: Date | undefined;
   private withSpans = false;
+  private state: Uint32Array | undefined;
 
   constructor(
     private readonly intervalMicros: number,
@@ -36,6 +42,11 @@ export class CpuSampler {
   /** Whether samples taken now keep the span tag of their async context. */
   get tagsSpans(): boolean {
     return this.attached && this.withSpans;
+  }
+
+  /** Samples taken since the current window began. */
+  get windowSamples(): number {
+    return this.state?.[SAMPLE_COUNT_SLOT] ?? 0;
   }
 
   /** When the current window began; undefined while detached. */
@@ -60,24 +71,29 @@ export class CpuSampler {
         this.withSpans = false;
       }
     });
+    this.state = time.getState() as Uint32Array;
     this.windowStartedAt = new Date();
   }
 
-  /** Ends the current window and starts the next at once; the ended window's samples are returned. */
-  cut(): CpuWindow | undefined {
-    return this.end(true);
+  /**
+   * Ends the current window and starts the next at once; the ended window's samples are returned,
+   * labelled by `labels` where samples keep their context.
+   */
+  cut(labels: SampleLabels): CpuWindow | undefined {
+    return this.end(true, labels);
   }
 
   /** Ends the current window and detaches V8's profiler. */
-  detach(): CpuWindow | undefined {
-    return this.end(false);
+  detach(labels: SampleLabels): CpuWindow | undefined {
+    return this.end(false, labels);
   }
 
-  private end(restart: boolean): CpuWindow | undefined {
+  private end(restart: boolean, labels: SampleLabels): CpuWindow | undefined {
     const startedAt = this.windowStartedAt;
     if (startedAt === undefined) return undefined;
     this.windowStartedAt = restart ? new Date() : undefined;
-    const profile = this.clock.measure(() => time.stop(restart, this.withSpans ? spanLabels : undefined));
+    if (!restart) this.state = undefined;
+    const profile = this.clock.measure(() => time.stop(restart, this.withSpans ? labels : undefined));
     return { startedAt, endedAt: this.windowStartedAt ?? new Date(), profile };
   }
 }

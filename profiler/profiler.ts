@@ -143,6 +143,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
   }
 
   const sampler = new CpuSampler(settings.samplingIntervalMicros, clock);
+  const spanTags = tagRequestSpans(sampler);
   const v8Thread = new V8ProfilerThreadClock();
   let trigger: ProfileTrigger | undefined;
   let overBudget = false;
@@ -159,12 +160,12 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
   /** Ends the current window (keeping its profile) and starts the next one with `next`. */
   const cut = (next: ProfileTrigger | undefined): Promise<Buffer | undefined> => {
     const ended = trigger;
-    const window = next === undefined ? sampler.detach() : sampler.cut();
+    const window = next === undefined ? sampler.detach(spanTags.labels) : sampler.cut(spanTags.labels);
+    spanTags.windowEnded();
     trigger = next;
     return ended === undefined ? Promise.resolve(undefined) : track(keepCpu(window, ended));
   };
   attach('baseline');
-  const untagSpans = tagRequestSpans(() => sampler.tagsSpans);
 
   const load = new LoadMonitor();
   const duty = new DutyCycle(settings);
@@ -251,7 +252,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
       if (stopped) return;
       stopped = true;
       clearInterval(ticker);
-      untagSpans();
+      spanTags.stop();
       load.stop();
       if (sampler.attached) void cut(undefined);
       await Promise.all(pending);

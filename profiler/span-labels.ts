@@ -1,50 +1,142 @@
 import diagnostics from 'node:diagnostics_channel';
+import type { ServerResponse } from 'node:http';
 import { time } from '@datadog/pprof';
-import { INVALID_TRACEID, trace } from '@opentelemetry/api';
+import { INVALID_TRACEID, trace, type SpanContext } from '@opentelemetry/api';
+import { InFlightList, type InFlightEntry } from '../agent/http/in-flight';
+import type { SampleLabels } from './cpu-sampler';
 
 /** Fires just before a node:http server's request listener runs, after the tracer entered the span. */
 const REQUEST_START = 'http.server.request.start';
+const RESPONSE_FINISH = 'http.server.response.finish';
 
-const TRACE_ID_DIGITS = 32;
-const SPAN_ID_DIGITS = 16;
+/** Tags stay small integers, which V8 stores without allocating; they wrap after a billion requests. */
+const MAX_TAG = 0x3fffffff;
+/** Bound on the finished requests remembered for one window, for services with a very high concurrency. */
+const MAX_FINISHED = 100_000;
 
 /** Typed for objects, the sampler keeps any value and hands it back to the label callback as it was. */
-const setSampleContext = time.setContext as unknown as (context: string) => void;
+const setSampleContext = time.setContext as unknown as (context: number) => void;
+
+/** What tagging needs to know of the CPU sampler. */
+export interface TaggingSampler {
+  /** Whether samples taken now keep the tag of their async context. */
+  readonly tagsSpans: boolean;
+  /** Samples taken since the current window began. */
+  readonly windowSamples: number;
+}
+
+interface TaggedRequest extends InFlightEntry<TaggedRequest> {
+  readonly tag: number;
+  readonly span: SpanContext;
+  /** The sample mark when the request started: a different mark at its finish means it may hold samples. */
+  readonly mark: number;
+}
+
+const TAGGED = Symbol('vigil.profileTag');
+type TaggableResponse = ServerResponse & { [TAGGED]?: TaggedRequest };
+
+interface RequestMessage {
+  readonly response: TaggableResponse;
+}
+
+export interface SpanTags {
+  /** The labels of one sample, for the sampler's label callback: its request's trace and span. */
+  readonly labels: SampleLabels;
+  /** Forgets what the window that just ended needed; call after the window's labels were made. */
+  windowEnded(): void;
+  stop(): void;
+}
 
 /**
  * Tags the CPU samples of each inbound request with its server span, so a profile can be cut down
  * to one trace. The tracer enters the request's span on the same diagnostics channel, earlier;
- * here the ids go into V8's per-async-context slot that the sampler reads, so every continuation of
- * the request carries them. Without tracing there is no span, and samples stay untagged.
+ * here a tag goes into V8's per-async-context slot that the sampler reads, so every continuation of
+ * the request carries it.
  *
- * The sampler keeps each request's tag alive as long as the request's async context, well past the
- * request itself, so the tag is one flat string of both ids: tagged with an object (or a
- * concatenation, which points at its two halves) the traced hello route of the benchmark's service
- * used some 55 MiB more memory and 0.5-1 µs more CPU per request than with a flat string.
+ * The tag is a number, not the ids: the sampler holds each tag from a strong handle for as long as
+ * the request's async context lives, and V8 counts what such handles hold as survivors of every
+ * young-generation collection, so a string or object per request made V8 double the young
+ * generation (on the traced hello route, some 50 MiB more memory). The ids behind a tag are kept
+ * only where a sample can need them: for requests in flight, and for finished requests during
+ * whose life the sampler took a sample, until the window's labels are made.
  */
-export function tagRequestSpans(samplerTagsSpans: () => boolean): () => void {
-  const onRequestStart = () => {
+export function tagRequestSpans(sampler: TaggingSampler): SpanTags {
+  const inFlight = new InFlightList<TaggedRequest>();
+  let finished = new Map<number, SpanContext>();
+  let inFlightByTag: Map<number, SpanContext> | undefined;
+  let lastTag = 0;
+  // Changes whenever a sample was taken or a window ended since it was last read.
+  let mark = 0;
+  let seenSamples = 0;
+  const currentMark = () => {
+    const samples = sampler.windowSamples;
+    if (samples !== seenSamples) {
+      seenSamples = samples;
+      mark++;
+    }
+    return mark;
+  };
+
+  const onRequestStart = (message: unknown) => {
+    const { response } = message as RequestMessage;
+    // Set on every response, tagged or not: on some only, V8 would see two shapes of response
+    // wherever Node.js handles one.
+    response[TAGGED] = undefined;
     // Detached (over budget), or sampling without contexts (Node.js before 24): a tag would be
-    // thrown away, at some 90 ns a request, and while detached setting one throws.
-    if (!samplerTagsSpans()) return;
+    // thrown away, and while detached setting one throws.
+    if (!sampler.tagsSpans) return;
     const span = trace.getActiveSpan()?.spanContext();
     // Ids in a context were generated or checked by a propagator; the only invalid ones left are
     // the placeholder of suppressed tracing, and comparing is cheaper than the API's regex check.
     if (span === undefined || span.traceId === INVALID_TRACEID) return;
+    lastTag = lastTag === MAX_TAG ? 1 : lastTag + 1;
     try {
-      // join() builds a flat string where `+` would build a concatenation.
-      setSampleContext([span.traceId, span.spanId].join(''));
+      setSampleContext(lastTag);
     } catch {
       // A subscriber's exception would reach the service as an uncaught one; an untagged sample is the lesser loss.
+      return;
     }
+    const tagged: TaggedRequest = { response, tag: lastTag, span, mark: currentMark(), previous: undefined, next: undefined };
+    response[TAGGED] = tagged;
+    inFlight.add(tagged);
   };
-  diagnostics.subscribe(REQUEST_START, onRequestStart);
-  return () => diagnostics.unsubscribe(REQUEST_START, onRequestStart);
-}
 
-/** The labels of one sample: its request's trace and span, when it had one. */
-export function spanLabels({ context }: { context?: { context?: unknown } }): Record<string, string> {
-  const ids = context?.context;
-  if (typeof ids !== 'string' || ids.length !== TRACE_ID_DIGITS + SPAN_ID_DIGITS) return {};
-  return { trace_id: ids.slice(0, TRACE_ID_DIGITS), span_id: ids.slice(TRACE_ID_DIGITS) };
+  const onResponseFinish = (message: unknown) => {
+    const { response } = message as RequestMessage;
+    const tagged = response[TAGGED];
+    if (tagged === undefined) return;
+    response[TAGGED] = undefined;
+    inFlight.remove(tagged);
+    if (currentMark() !== tagged.mark && finished.size < MAX_FINISHED) finished.set(tagged.tag, tagged.span);
+  };
+
+  diagnostics.subscribe(REQUEST_START, onRequestStart);
+  diagnostics.subscribe(RESPONSE_FINISH, onResponseFinish);
+
+  return {
+    labels: ({ context }): Record<string, string> => {
+      const tag = context?.context;
+      if (typeof tag !== 'number') return {};
+      let span = finished.get(tag);
+      if (span === undefined) {
+        inFlightByTag ??= new Map(inFlight.entries().map((tagged) => [tagged.tag, tagged.span]));
+        span = inFlightByTag.get(tag);
+      }
+      return span === undefined ? {} : { trace_id: span.traceId, span_id: span.spanId };
+    },
+    windowEnded() {
+      finished = new Map();
+      inFlightByTag = undefined;
+      mark++;
+      // Requests the client abandoned never finish.
+      for (const tagged of inFlight.aborted()) {
+        (tagged.response as TaggableResponse)[TAGGED] = undefined;
+        inFlight.remove(tagged);
+      }
+    },
+    stop() {
+      diagnostics.unsubscribe(REQUEST_START, onRequestStart);
+      diagnostics.unsubscribe(RESPONSE_FINISH, onResponseFinish);
+    },
+  };
 }

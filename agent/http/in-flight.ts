@@ -31,12 +31,15 @@ export class InFlightList<T extends InFlightEntry<T>> {
     this.size--;
   }
 
+  /** Every entry, newest first. */
+  entries(): T[] {
+    const found: T[] = [];
+    for (let entry = this.head; entry !== undefined; entry = entry.next) found.push(entry);
+    return found;
+  }
+
   /** Entries whose response was destroyed before it finished. */
   aborted(): T[] {
-    const found: T[] = [];
-    for (let entry = this.head; entry !== undefined; entry = entry.next) {
-      if (entry.response.destroyed && !entry.response.writableFinished) found.push(entry);
-    }
-    return found;
+    return this.entries().filter((entry) => entry.response.destroyed && !entry.response.writableFinished);
   }
 }

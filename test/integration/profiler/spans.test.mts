@@ -50,12 +50,27 @@ describe('span labels on CPU samples', () => {
       const traceparent = `00-${traceIds[i % 2]}-${(i + 1).toString(16).padStart(16, '0')}-01`;
       await (await fetch(`${url}/hash`, { headers: { traceparent } })).text();
     }
-    const file = join(await mkdtemp(join(tmpdir(), 'vigil-pprof-')), 'profile.pb.gz');
-    await writeFile(file, await profiled);
-    const { stdout } = await promisify(execFile)('go', ['tool', 'pprof', '-tags', file]);
+    const stdout = await labelsOf(await profiled);
     for (const traceId of traceIds) assert.match(stdout, new RegExp(`: ${traceId}\\b`), `trace ${traceId} is not among the labels:\n${stdout}`);
     assert.match(stdout, /span_id:/);
     // A span id of 16 hex digits among the label values (trace ids have 32).
     assert.match(stdout, /\): [0-9a-f]{16}$/m, `no span id among the labels:\n${stdout}`);
   });
+
+  it('labels the samples of a request still running when the profile ends', async () => {
+    const traceId = 'c0ffee0000000000000000000000beef';
+    const profiled = fetch(`${metrics}/debug/pprof/profile?seconds=2`).then(async (response) => Buffer.from(await response.arrayBuffer()));
+    const running = fetch(`${url}/hash-slowly?ms=4000`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const stdout = await labelsOf(await profiled);
+    assert.match(stdout, new RegExp(`: ${traceId}\\b`), `the running request's trace is not among the labels:\n${stdout}`);
+    await (await running).text();
+  });
 });
+
+/** The labels of a gzipped pprof profile with their shares of the samples, as `go tool pprof -tags` prints them. */
+async function labelsOf(profile: Buffer): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'vigil-pprof-')), 'profile.pb.gz');
+  await writeFile(file, profile);
+  const { stdout } = await promisify(execFile)('go', ['tool', 'pprof', '-tags', file]);
+  return stdout;
+}
