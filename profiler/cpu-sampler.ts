@@ -2,15 +2,17 @@ import { time } from '@datadog/pprof';
 import type { Profile } from 'pprof-format';
 import type { ProfilerCpuClock } from './overhead';
 
-/** One window of CPU samples, not yet labelled or encoded. */
+/** One window of CPU samples, labelled but not yet encoded. */
 export interface CpuWindow {
   readonly startedAt: Date;
   readonly endedAt: Date;
   readonly profile: Profile;
+  /** Whether the labels were made knowing when each sample was taken (Node.js 24 and later). */
+  readonly samplesTimed: boolean;
 }
 
-/** The labels of one sample, from the value its async context held when it was taken. */
-export type SampleLabels = (sample: { context?: { context?: unknown } }) => Record<string, string>;
+/** The labels of one sample, from the value its async context held and when it was taken (µs since the epoch). */
+export type SampleLabels = (sample: { context?: { context?: unknown; timestamp?: bigint } }) => Record<string, string>;
 
 /** Where V8's sampler counts the samples of the current window in the state it shares. */
 const SAMPLE_COUNT_SLOT = time.constants.kSampleCount as number;
@@ -27,7 +29,7 @@ const MAX_WINDOW_MS = 15 * 60_000;
  */
 export class CpuSampler {
   private windowStartedAt: Date | undefined;
-  private withSpans = false;
+  private withContexts = false;
   private state: Uint32Array | undefined;
 
   constructor(
@@ -41,7 +43,7 @@ export class CpuSampler {
 
   /** Whether samples taken now keep the span tag of their async context. */
   get tagsSpans(): boolean {
-    return this.attached && this.withSpans;
+    return this.attached && this.withContexts;
   }
 
   /** Samples taken since the current window began. */
@@ -65,10 +67,10 @@ export class CpuSampler {
     this.clock.measure(() => {
       try {
         time.start({ ...options, withContexts: true, useCPED: true });
-        this.withSpans = true;
+        this.withContexts = true;
       } catch {
         time.start({ ...options, withContexts: false });
-        this.withSpans = false;
+        this.withContexts = false;
       }
     });
     this.state = time.getState() as Uint32Array;
@@ -93,7 +95,7 @@ export class CpuSampler {
     if (startedAt === undefined) return undefined;
     this.windowStartedAt = restart ? new Date() : undefined;
     if (!restart) this.state = undefined;
-    const profile = this.clock.measure(() => time.stop(restart, this.withSpans ? labels : undefined));
-    return { startedAt, endedAt: this.windowStartedAt ?? new Date(), profile };
+    const profile = this.clock.measure(() => time.stop(restart, this.withContexts ? labels : undefined));
+    return { startedAt, endedAt: this.windowStartedAt ?? new Date(), profile, samplesTimed: this.withContexts };
   }
 }

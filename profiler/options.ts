@@ -20,7 +20,7 @@ export interface ProfilerOptions {
   busyCpuUtilization?: number;
   /** Event-loop delay p99 in milliseconds above which the process counts as busy. @default 100 */
   busyEventLoopDelayMs?: number;
-  /** A main thread blocked longer than this, in milliseconds, is profiled from a watchdog thread. @default 500 */
+  /** A main thread blocked longer than this, in milliseconds, gets a profile of its own from the samples taken meanwhile. @default 500 */
   stallThresholdMs?: number;
   /** Share of the V8 heap limit in use that triggers a heap profile. @default 0.8 */
   heapThreshold?: number;

@@ -7,7 +7,7 @@ const V8_PROFILER_THREAD = 'v8:ProfEvntProc';
 
 /**
  * The profiler's own CPU time: synchronous work on the main thread (measured with the thread's own
- * CPU clock), V8's sampler thread while a CPU profile runs, and the stall watchdog thread.
+ * CPU clock) and V8's sampler thread while a CPU profile runs.
  */
 export class ProfilerCpuClock {
   private totalSeconds = 0;

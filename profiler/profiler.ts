@@ -1,6 +1,6 @@
 import type { Diag } from '../agent/diag';
 import { CpuSampler, type CpuWindow } from './cpu-sampler';
-import { encodeProfile, identityLabels } from './encode';
+import { encodeProfile } from './encode';
 import { HeapSampler, heapUsedShare } from './heap-sampler';
 import { LoadMonitor } from './load';
 import { createProfilerMetrics, type MetricFactory } from './metrics';
@@ -9,11 +9,13 @@ import { ProfilerCpuClock, V8ProfilerThreadClock } from './overhead';
 import { PyroscopePusher } from './push';
 import { DutyCycle } from './schedule';
 import { tagRequestSpans } from './span-labels';
-import { startStallWatchdog, type StallWatchdog } from './stall/watchdog';
+import { labelStallSamples, stallProfile, watchForStalls, type Stall } from './stall';
 import { ProfileStore } from './store';
 
 /** The scheduler looks at load this often: a load spike is answered within about this long. */
 const TICK_MS = 1000;
+/** One stall profile a minute at most: under heavy load stalls come in runs, which the load windows record. */
+const STALL_COOLDOWN_MS = 60_000;
 /** Stalls with no other within this long are over, as far as the one stderr line per state goes. */
 const STALL_QUIET_MS = 5 * 60_000;
 /** A heap profile for crossing the threshold is taken again only after use fell this far below it. */
@@ -119,29 +121,6 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
     return data;
   };
 
-  let watchdog: StallWatchdog | undefined;
-  let lastStallAt: number | undefined;
-  try {
-    watchdog = startStallWatchdog({
-      thresholdMs: settings.stallThresholdMs,
-      labels: identityLabels(settings.identity),
-      onStall(stall) {
-        const ms = stall.endedAt.getTime() - stall.startedAt.getTime();
-        lastStallAt = Date.now();
-        diag.state(
-          'profiler.stall',
-          'stalled',
-          `event loop was blocked for ${ms} ms; a profile of what it ran (${stall.samples} stack samples) was kept. ` +
-            'Further stall profiles, one a minute at most, are counted in vigil_profiles_total{trigger="stall"}',
-        );
-        void track(keep('cpu', 'stall', stall.startedAt, stall.endedAt, stall.data));
-      },
-      onError: (error) => diag.state('profiler.stall', 'failed', `stall watchdog stopped: ${error.message}`),
-    });
-  } catch (error) {
-    diag.state('profiler.stall', 'failed', `stall watchdog could not start: ${(error as Error).message}`);
-  }
-
   const sampler = new CpuSampler(settings.samplingIntervalMicros, clock);
   const spanTags = tagRequestSpans(sampler);
   const v8Thread = new V8ProfilerThreadClock();
@@ -157,30 +136,60 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
       return false;
     }
   };
+  let pendingStall: Stall | undefined;
+  let lastStallAt: number | undefined;
+  /** Keeps the samples of `stall` from the window that holds them as a profile of their own. */
+  const keepStall = (window: CpuWindow | undefined, stall: Stall) => {
+    const ms = stall.endedAt.getTime() - stall.startedAt.getTime();
+    const profile = window === undefined ? undefined : stallProfile(window.profile, stall, window.samplesTimed);
+    if (profile === undefined) {
+      diag.state('profiler.stall', 'stalled', `event loop was blocked for ${ms} ms; the CPU sampler took no sample of it, so no profile was kept`);
+      return;
+    }
+    const samples = profile.sample.reduce((sum, sample) => sum + Number(sample.value[0]), 0);
+    diag.state(
+      'profiler.stall',
+      'stalled',
+      `event loop was blocked for ${ms} ms; a profile of what it ran (${samples} stack samples) was kept. ` +
+        'Further stall profiles, one a minute at most, are counted in vigil_profiles_total{trigger="stall"}',
+    );
+    void track(keep('cpu', 'stall', stall.startedAt, stall.endedAt, encodeProfile(profile, settings.identity, clock)));
+  };
   /** Ends the current window (keeping its profile) and starts the next one with `next`. */
   const cut = (next: ProfileTrigger | undefined): Promise<Buffer | undefined> => {
     const ended = trigger;
-    const window = next === undefined ? sampler.detach(spanTags.labels) : sampler.cut(spanTags.labels);
+    const stall = pendingStall;
+    pendingStall = undefined;
+    const labels = stall === undefined ? spanTags.labels : labelStallSamples(stall, spanTags.labels);
+    const window = next === undefined ? sampler.detach(labels) : sampler.cut(labels);
     spanTags.windowEnded();
     trigger = next;
+    // Before the window's own profile is encoded, which adds labels to the samples both share.
+    if (stall !== undefined) keepStall(window, stall);
     return ended === undefined ? Promise.resolve(undefined) : track(keepCpu(window, ended));
   };
+  const stopWatchingStalls = watchForStalls(settings.stallThresholdMs, (stall) => {
+    if (lastStallAt !== undefined && stall.endedAt.getTime() - lastStallAt < STALL_COOLDOWN_MS) return;
+    lastStallAt = stall.endedAt.getTime();
+    if (!sampler.attached) {
+      diag.state('profiler.stall', 'stalled', `event loop was blocked for ${stall.endedAt.getTime() - stall.startedAt.getTime()} ms while the CPU sampler was paused; no profile of it was kept`);
+      return;
+    }
+    pendingStall = stall;
+    // The samples are in the current window already; an on-demand window keeps its length, and
+    // the stall is cut out of it when it ends.
+    if (trigger === 'baseline' || trigger === 'load') void cut(trigger);
+  });
   attach('baseline');
 
   const load = new LoadMonitor();
   const duty = new DutyCycle(settings);
-  let watchdogSeconds = 0;
   let heapArmed = true;
   let lastHeapAt = Date.now();
   let stopped = false;
 
   const tick = () => {
     void track(v8Thread.elapsed().then((seconds) => clock.add(seconds)));
-    if (watchdog !== undefined) {
-      const seconds = watchdog.cpuSeconds();
-      clock.add(seconds - watchdogSeconds);
-      watchdogSeconds = seconds;
-    }
     const now = Date.now();
     const action = duty.next(now, load.sample(), clock.spentShare(now), {
       attached: sampler.attached,
@@ -253,11 +262,11 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
       stopped = true;
       clearInterval(ticker);
       spanTags.stop();
+      stopWatchingStalls();
       load.stop();
       if (sampler.attached) void cut(undefined);
       await Promise.all(pending);
       heapSampler.stop();
-      await watchdog?.stop();
       await store?.flush();
       await pusher?.flush(signal);
     },

@@ -1,4 +1,4 @@
-// The profiler never keeps a process alive: its timers and its watchdog thread are unreferenced.
+// The profiler never keeps a process alive: its timers are unreferenced.
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

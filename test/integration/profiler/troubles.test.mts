@@ -1,5 +1,5 @@
 // A service that leaks and one that blocks its event loop: the heap profile names the allocating
-// function, and the stall watchdog keeps a profile that names the blocking one.
+// function, and the stall profile names the blocking one.
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
