@@ -143,7 +143,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
     const ms = stall.endedAt.getTime() - stall.startedAt.getTime();
     const profile = window === undefined ? undefined : stallProfile(window.profile, stall, window.samplesTimed);
     if (profile === undefined) {
-      diag.state('profiler.stall', 'stalled', `event loop was blocked for ${ms} ms; the CPU sampler took no sample of it, so no profile was kept`);
+      diag.state('profiler.stall', 'stalled', `event loop was blocked for ${ms} ms; the CPU sampler (paused over its budget?) took no sample of it`);
       return;
     }
     const samples = profile.sample.reduce((sum, sample) => sum + Number(sample.value[0]), 0);
@@ -171,14 +171,15 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
   const stopWatchingStalls = watchForStalls(settings.stallThresholdMs, (stall) => {
     if (lastStallAt !== undefined && stall.endedAt.getTime() - lastStallAt < STALL_COOLDOWN_MS) return;
     lastStallAt = stall.endedAt.getTime();
-    if (!sampler.attached) {
-      diag.state('profiler.stall', 'stalled', `event loop was blocked for ${stall.endedAt.getTime() - stall.startedAt.getTime()} ms while the CPU sampler was paused; no profile of it was kept`);
-      return;
+    try {
+      if (!sampler.attached) return keepStall(undefined, stall);
+      pendingStall = stall;
+      // The samples are in the current window already; an on-demand window keeps its length, and
+      // the stall is cut out of it when it ends.
+      if (trigger === 'baseline' || trigger === 'load') void cut(trigger);
+    } catch (error) {
+      diag.state('profiler.run', 'failed', `profiler step failed: ${(error as Error).message}`);
     }
-    pendingStall = stall;
-    // The samples are in the current window already; an on-demand window keeps its length, and
-    // the stall is cut out of it when it ends.
-    if (trigger === 'baseline' || trigger === 'load') void cut(trigger);
   });
   attach('baseline');
 
