@@ -23,7 +23,8 @@ async function startTroubled(nodeArgs: string[] = [], env: Record<string, string
 }
 
 async function storedProfiles(dir: string, kind: string, trigger: string): Promise<string[]> {
-  return (await readdir(dir)).filter((name) => name.includes(`-${kind}-${trigger}`)).map((name) => join(dir, name));
+  // By the whole ending: the store writes each profile beside it first, as `.<name>.partial`.
+  return (await readdir(dir)).filter((name) => name.endsWith(`-${kind}-${trigger}.pb.gz`)).map((name) => join(dir, name));
 }
 
 describe('a leaking, blocking service', () => {
