@@ -55,6 +55,22 @@ describe('a leaking, blocking service', () => {
     assert.match(troubled.service.output(), /vigil: warn: event loop was blocked for \d+ ms/);
   });
 
+  it('keeps a stall that happens while an on-demand profile records, and leaves that profile whole', async () => {
+    const recording = await startTroubled();
+    started.push(recording.service);
+    const onDemand = fetch(`${recording.metrics}/debug/pprof/profile?seconds=3`).then(async (response) => Buffer.from(await response.arrayBuffer()));
+    // Time for the on-demand window to begin before the block holds the loop.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await (await fetch(`${recording.url}/block`)).text();
+    const onDemandTop = await pprofTop(await onDemand);
+    assert.equal(onDemandTop[0], 'holdEventLoop', `top of the on-demand profile: ${onDemandTop.slice(0, 5).join(', ')}`);
+    const kept = await eventually(async () => (await storedProfiles(recording.profileDir, 'cpu', 'stall')).length > 0, 10_000);
+    assert.ok(kept, `no stall profile was stored; output:\n${recording.service.output()}`);
+    const [file] = await storedProfiles(recording.profileDir, 'cpu', 'stall');
+    const stallTop = await pprofTop(await readFile(file!));
+    assert.equal(stallTop[0], 'holdEventLoop', `top of the stall profile: ${stallTop.slice(0, 5).join(', ')}`);
+  });
+
   it('serves no profiles when the endpoints are turned off, and metrics still', async () => {
     const closed = await startTroubled([], { VIGIL_PPROF_ENDPOINTS: 'off' });
     started.push(closed.service);
