@@ -40,6 +40,10 @@ export class InFlightList<T extends InFlightEntry<T>> {
 
   /** Entries whose response was destroyed before it finished. */
   aborted(): T[] {
-    return this.entries().filter((entry) => entry.response.destroyed && !entry.response.writableFinished);
+    const found: T[] = [];
+    for (let entry = this.head; entry !== undefined; entry = entry.next) {
+      if (entry.response.destroyed && !entry.response.writableFinished) found.push(entry);
+    }
+    return found;
   }
 }
