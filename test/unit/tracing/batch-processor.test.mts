@@ -67,8 +67,10 @@ describe('BoundedBatchProcessor', () => {
     await sleep(50);
     assert.equal(exporter.received.length, 10, 'a full batch does not wait for the delay set by its first span');
     for (let tick = 0; tick < 20; tick++) {
-      emit(25); // faster than one batch per tick, slower than the exporter
-      await sleep(5);
+      // Faster than one batch per tick, slower than the exporter: each batch waits for a timer of at
+      // least 1 ms, so three batches in 5 ms left no room for a loaded machine's late timers.
+      emit(25);
+      await sleep(10);
     }
     await sleep(100);
     assert.equal(counts.dropped.size, 0, `dropped ${JSON.stringify([...counts.dropped])}`);
