@@ -20,7 +20,8 @@ import {
 import { hrTime, hrTimeDuration, hrTimeToMilliseconds, isAttributeValue, isTimeInput, isTracingSuppressed, millisToHrTime, sanitizeAttributes, timeInputToHrTime, type InstrumentationScope } from '@opentelemetry/core';
 import { performance } from 'node:perf_hooks';
 import type { Resource } from '@opentelemetry/resources';
-import { SamplingDecision, type IdGenerator, type ReadableSpan, type Sampler, type SpanLimits, type SpanProcessor, type TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { PooledIdGenerator, SpanIds } from './id-generator';
+import { SamplingDecision, type ReadableSpan, type Sampler, type SpanLimits, type SpanProcessor, type TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 export type ResolvedSpanLimits = Required<Pick<SpanLimits, 'attributeCountLimit' | 'attributeValueLengthLimit' | 'eventCountLimit' | 'linkCountLimit'>>;
 
@@ -36,7 +37,7 @@ export interface HttpSpanStarterOptions {
   readonly resource: Resource;
   readonly scope: InstrumentationScope;
   readonly sampler: Sampler;
-  readonly idGenerator: IdGenerator;
+  readonly idGenerator: PooledIdGenerator;
   /** The provider's processors, in its order. */
   readonly processors: readonly SpanProcessor[];
   /** As the provider's option of the same name. */
@@ -71,17 +72,16 @@ export class HttpSpanStarter {
     const { sampler, idGenerator, processors } = this.options;
     const parentSpan = trace.getSpanContext(parent);
     const validParent = parentSpan !== undefined && isSpanContextValid(parentSpan) ? parentSpan : undefined;
-    const traceId = validParent?.traceId ?? idGenerator.generateTraceId();
-    const spanId = idGenerator.generateSpanId();
-    const sampling = sampler.shouldSample(parent, traceId, name, kind, NO_ATTRIBUTES, NO_LINKS);
+    const ids = idGenerator.takeSpanIds(validParent?.traceId);
+    const sampling = sampler.shouldSample(parent, ids.traceId, name, kind, NO_ATTRIBUTES, NO_LINKS);
     const spanContext: SpanContext = {
-      traceId,
-      spanId,
+      traceId: ids.traceId,
+      spanId: ids.spanId,
       traceFlags: sampling.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
       traceState: sampling.traceState ?? validParent?.traceState,
     };
     if (sampling.decision === SamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
-    const span = new HttpSpan(name, kind, spanContext, validParent, this.options.resource, this.options.scope, processors, this.limits, attributes);
+    const span = new HttpSpan(name, kind, spanContext, ids, validParent, this.options.resource, this.options.scope, processors, this.limits, attributes);
     if (sampling.attributes !== undefined) span.setAttributes(sampling.attributes);
     for (const processor of processors) processor.onStart(span, parent);
     return span;
@@ -108,6 +108,8 @@ export class HttpSpan implements Span, ReadableSpan {
     public name: string,
     readonly kind: SpanKind,
     private readonly context: SpanContext,
+    /** Where the bytes of the context's ids lie, for the OTLP encoder. */
+    readonly ids: SpanIds,
     readonly parentSpanContext: SpanContext | undefined,
     readonly resource: Resource,
     readonly instrumentationScope: InstrumentationScope,

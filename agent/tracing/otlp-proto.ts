@@ -84,8 +84,13 @@ const KIND: Record<SpanKind, number> = {
 function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCache): void {
   const message = writer.begin(2);
   const context = span.spanContext();
-  writer.hexBytes(1, context.traceId, 16);
-  writer.hexBytes(2, context.spanId, 8);
+  if (span instanceof HttpSpan) {
+    writer.copiedBytes(1, span.ids.bytes, span.ids.at, 16);
+    writer.copiedBytes(2, span.ids.bytes, span.ids.at + 16, 8);
+  } else {
+    writer.hexBytes(1, context.traceId, 16);
+    writer.hexBytes(2, context.spanId, 8);
+  }
   const traceState = context.traceState?.serialize();
   if (traceState) writer.string(3, traceState);
   const parent = span.parentSpanContext?.spanId;
@@ -275,6 +280,17 @@ class ProtoWriter {
     const buffer = this.buffer;
     const at = this.position;
     for (let i = 0; i < length; i++) buffer[at + i] = HEX_PAIR_VALUE[((hex.charCodeAt(2 * i) & 127) << 7) | (hex.charCodeAt(2 * i + 1) & 127)]!;
+    this.position += length;
+  }
+
+  /** A bytes field copied from `source`, byte by byte: for a few bytes, cheaper than a native copy. */
+  copiedBytes(field: number, source: Uint8Array, from: number, length: number): void {
+    this.tag(field, 2);
+    this.varint(length);
+    this.ensure(length);
+    const buffer = this.buffer;
+    const at = this.position;
+    for (let i = 0; i < length; i++) buffer[at + i] = source[from + i]!;
     this.position += length;
   }
 

@@ -7,12 +7,12 @@ import {
   BasicTracerProvider,
   InMemorySpanExporter,
   ParentBasedSampler,
-  RandomIdGenerator,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
 import { HttpSpanStarter } from '../../../dist/agent/tracing/http-span.js';
+import { PooledIdGenerator } from '../../../dist/agent/tracing/id-generator.js';
 
 const limits = { attributeCountLimit: 3, attributeValueLengthLimit: 5, eventCountLimit: 2, linkCountLimit: 1 };
 const LINKED = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
@@ -62,7 +62,7 @@ describe('HttpSpan', () => {
     const processors = [new SimpleSpanProcessor(exporter)];
     const provider = new BasicTracerProvider({ spanProcessors: processors, spanLimits: limits });
     exercise(provider.getTracer('sdk').startSpan('GET', { kind: SpanKind.SERVER, attributes: startAttributes() }, ROOT_CONTEXT));
-    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new RandomIdGenerator(), processors, spanLimits: limits });
+    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new PooledIdGenerator(), processors, spanLimits: limits });
     exercise(starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, startAttributes()));
 
     const [sdkSpan, httpSpan] = exporter.getFinishedSpans();
@@ -79,7 +79,7 @@ describe('HttpSpan', () => {
       resource: resourceFromAttributes({}),
       scope: { name: 'vigil' },
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(1) }),
-      idGenerator: new RandomIdGenerator(),
+      idGenerator: new PooledIdGenerator(),
       processors,
     });
     const unsampledParent = trace.setSpanContext(ROOT_CONTEXT, { ...LINKED, traceFlags: TraceFlags.NONE });

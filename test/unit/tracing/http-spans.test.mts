@@ -6,10 +6,11 @@ import { ROOT_CONTEXT, context, createContextKey, propagation, trace } from '@op
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { RPCType, W3CTraceContextPropagator, getRPCMetadata } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, RandomIdGenerator, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { traceHttpClients } from '../../../dist/agent/tracing/http-client-spans.js';
 import { RequestContext, traceHttpServers } from '../../../dist/agent/tracing/http-server-spans.js';
 import { HttpSpanStarter } from '../../../dist/agent/tracing/http-span.js';
+import { PooledIdGenerator } from '../../../dist/agent/tracing/id-generator.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -20,7 +21,7 @@ describe('http spans from diagnostics channels', () => {
   const processors = [new SimpleSpanProcessor(exporter)];
   const provider = new BasicTracerProvider({ spanProcessors: processors });
   const tracer = provider.getTracer('test');
-  const spans = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'test' }, sampler: new AlwaysOnSampler(), idGenerator: new RandomIdGenerator(), processors });
+  const spans = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'test' }, sampler: new AlwaysOnSampler(), idGenerator: new PooledIdGenerator(), processors });
   let server: Server;
   let port: number;
   let stopServerSpans: () => void;

@@ -17,6 +17,21 @@ describe('PooledIdGenerator', () => {
     for (const id of spanIds) assert.match(id, /^(?!0{16})[0-9a-f]{16}$/);
   });
 
+  it("keeps the bytes of a span's ids where it says, across slabs, and a remote parent's trace id", () => {
+    const generator = new PooledIdGenerator();
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const parent = i % 3 === 0 ? generator.generateTraceId() : undefined;
+      const { traceId, spanId, bytes, at } = generator.takeSpanIds(parent);
+      if (parent !== undefined) assert.equal(traceId, parent);
+      assert.equal(bytes.toString('hex', at, at + 16), traceId);
+      assert.equal(bytes.toString('hex', at + 16, at + 24), spanId);
+      assert.match(spanId, /^(?!0{16})[0-9a-f]{16}$/);
+      seen.add(spanId);
+    }
+    assert.equal(seen.size, 2000);
+  });
+
   it('spreads trace ids evenly, as ratio sampling on the id needs', () => {
     const generator = new PooledIdGenerator();
     const buckets = new Array<number>(16).fill(0);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, RandomIdGenerator, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { HttpSpanStarter } from '../../../dist/agent/tracing/http-span.js';
+import { PooledIdGenerator } from '../../../dist/agent/tracing/id-generator.js';
 import { AttributeCache, EncodedSpans } from '../../../dist/agent/tracing/otlp-proto.js';
 
 /** A protobuf wire-format reader: field number to the list of raw values (numbers, bigints or byte strings). */
@@ -106,8 +107,24 @@ describe('EncodedSpans', () => {
     assert.equal((one(encodedChild, 8) as Buffer).readBigUInt64LE(), 1_800_000_001_000_000_005n);
   });
 
+  it("writes an HTTP span's ids, a root's and those of a child continuing a remote trace", () => {
+    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new PooledIdGenerator(), processors: [] });
+    const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    const started = [starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {}), starter.start('GET', SpanKind.SERVER, remote, {}), starter.start('GET', SpanKind.CLIENT, ROOT_CONTEXT, {})];
+    for (const span of started) span.end();
+    const encodedSpans = all(all(all(decode(encodeTraceRequest(started as unknown as ReadableSpan[], new AttributeCache())), 1)[0]!, 2)[0]!, 2);
+    assert.equal(encodedSpans.length, 3);
+    encodedSpans.forEach((encodedSpan, index) => {
+      const { traceId, spanId } = started[index]!.spanContext();
+      assert.equal((one(encodedSpan, 1) as Buffer).toString('hex'), traceId);
+      assert.equal((one(encodedSpan, 2) as Buffer).toString('hex'), spanId);
+    });
+    assert.equal(started[1]!.spanContext().traceId, '0af7651916cd43dd8448eb211c80319c');
+    assert.equal((one(encodedSpans[1]!, 4) as Buffer).toString('hex'), 'b7ad6b7169203331');
+  });
+
   it("writes an HTTP span's times, kept in epoch milliseconds, as the nanoseconds of its HrTimes", () => {
-    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new RandomIdGenerator(), processors: [] });
+    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new PooledIdGenerator(), processors: [] });
     const span = starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {}) as unknown as ReadableSpan;
     (span as unknown as { end(time: [number, number]): void }).end([1_800_000_001, 999_999_999]);
     const [encodedSpan] = all(all(all(decode(encodeTraceRequest([span], new AttributeCache())), 1)[0]!, 2)[0]!, 2);
