@@ -118,13 +118,14 @@ export class HttpSpan implements Span, ReadableSpan {
     readonly attributes: Attributes,
   ) {
     for (const key in attributes) {
-      if (this.attributesCount < limits.attributeCountLimit) {
-        attributes[key] = truncate(attributes[key]!, limits.attributeValueLengthLimit);
-        this.attributesCount++;
-      } else {
+      if (this.attributesCount >= limits.attributeCountLimit) {
         delete attributes[key];
         this.droppedAttributesCount++;
+        continue;
       }
+      this.attributesCount++;
+      // Stored only when it can change: a store under a key known only at run time is not free.
+      if (limits.attributeValueLengthLimit !== Infinity) attributes[key] = truncate(attributes[key]!, limits.attributeValueLengthLimit);
     }
   }
 

@@ -14,6 +14,7 @@ export class OtlpHttpExporter implements BatchExporter<EncodedSpans> {
   private readonly agent: http.Agent;
   private readonly inFlight = new Set<http.ClientRequest>();
   private readonly attributeCache = new AttributeCache();
+  private lastBodyBytes = 0;
 
   constructor(url: string, private readonly timeoutMs = 10_000) {
     this.url = new URL(url);
@@ -21,11 +22,12 @@ export class OtlpHttpExporter implements BatchExporter<EncodedSpans> {
   }
 
   newBatch(): EncodedSpans {
-    return new EncodedSpans(this.attributeCache);
+    return new EncodedSpans(this.attributeCache, this.lastBodyBytes);
   }
 
   export(batch: EncodedSpans, done: (result: ExportResult) => void): void {
     const body = batch.finish();
+    this.lastBodyBytes = body.length;
     const client = this.url.protocol === 'https:' ? https : http;
     let settled = false;
     const settle = (error?: Error) => {

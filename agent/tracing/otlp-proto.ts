@@ -17,7 +17,11 @@ export class EncodedSpans {
   private readonly groups = new Map<Resource, Map<InstrumentationScope, ProtoWriter>>();
   private count = 0;
 
-  constructor(private readonly cache: AttributeCache) {}
+  /** `expectedBytes`: what the first resource and scope's spans will likely take, the size of the previous batch, say. */
+  constructor(
+    private readonly cache: AttributeCache,
+    private readonly expectedBytes = FIRST_GROUP_BYTES,
+  ) {}
 
   get size(): number {
     return this.count;
@@ -28,7 +32,11 @@ export class EncodedSpans {
     let scopes = this.groups.get(span.resource);
     if (scopes === undefined) this.groups.set(span.resource, (scopes = new Map()));
     let writer = scopes.get(span.instrumentationScope);
-    if (writer === undefined) scopes.set(span.instrumentationScope, (writer = new ProtoWriter(FIRST_GROUP_BYTES)));
+    if (writer === undefined) {
+      // Room for a whole batch from the start saves copying it as it grows.
+      const size = this.count === 0 ? Math.min(Math.max(this.expectedBytes, FIRST_GROUP_BYTES), MAX_EXPECTED_BYTES) : FIRST_GROUP_BYTES;
+      scopes.set(span.instrumentationScope, (writer = new ProtoWriter(size)));
+    }
     const start = writer.length;
     try {
       writeSpan(writer, span, this.cache);
@@ -49,21 +57,24 @@ export class EncodedSpans {
     let length = 0;
     for (const scopes of this.groups.values()) for (const spans of scopes.values()) length += spans.length;
     const writer = new ProtoWriter(length + 1024);
+    // The length fields reserved for what the spans will make (plus a resource and a scope) keep
+    // the spans' bytes from being moved once they are known.
+    const reserve = varintSize(length + 1024);
     for (const [resource, scopes] of this.groups) {
-      const resourceSpans = writer.begin(1);
+      const resourceSpans = writer.begin(1, reserve);
       const resourceMessage = writer.begin(1);
       writeAttributes(writer, 1, resource.attributes);
       writer.end(resourceMessage);
       for (const [scope, spans] of scopes) {
-        const scopeSpans = writer.begin(2);
+        const scopeSpans = writer.begin(2, reserve);
         const scopeMessage = writer.begin(1);
         writer.string(1, scope.name);
         if (scope.version !== undefined) writer.string(2, scope.version);
         writer.end(scopeMessage);
         writer.bytes(spans.finish());
-        writer.end(scopeSpans);
+        writer.end(scopeSpans, reserve);
       }
-      writer.end(resourceSpans);
+      writer.end(resourceSpans, reserve);
     }
     return writer.finish();
   }
@@ -71,6 +82,8 @@ export class EncodedSpans {
 
 /** Where a resource and scope's spans start: a few dozen spans, then it doubles as needed. */
 const FIRST_GROUP_BYTES = 16 * 1024;
+/** A batch of unusually large spans does not make every later batch start this big. */
+const MAX_EXPECTED_BYTES = 1024 * 1024;
 
 // The API numbers span kinds from INTERNAL = 0; OTLP reserves 0 for "unspecified".
 const KIND: Record<SpanKind, number> = {
@@ -81,8 +94,11 @@ const KIND: Record<SpanKind, number> = {
   [SpanKind.CONSUMER]: 5,
 };
 
+/** Length bytes reserved for a span: most spans take between 128 bytes and 16 KiB. */
+const SPAN_LENGTH_BYTES = 2;
+
 function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCache): void {
-  const message = writer.begin(2);
+  const message = writer.begin(2, SPAN_LENGTH_BYTES);
   const context = span.spanContext();
   if (span instanceof HttpSpan) {
     writer.copiedBytes(1, span.ids.bytes, span.ids.at, 16);
@@ -134,7 +150,7 @@ function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCach
     writer.varintField(3, span.status.code);
     writer.end(status);
   }
-  writer.end(message);
+  writer.end(message, SPAN_LENGTH_BYTES);
 }
 
 function writeAttributes(writer: ProtoWriter, field: number, attributes: Attributes): void {
@@ -165,24 +181,35 @@ const CACHED_VALUES_PER_KEY = 32;
  * request (an id in a path) are encoded directly once their key has used its share.
  */
 export class AttributeCache {
-  private readonly byKey = new Map<string, Map<string | number | boolean, Uint8Array>>();
+  private readonly byKey = new Map<string, CachedKey>();
 
   /** The encoded span attribute, or undefined when the cache is full for it. */
   get(key: string, value: string | number | boolean): Uint8Array | undefined {
-    let values = this.byKey.get(key);
-    if (values === undefined) {
+    let cached = this.byKey.get(key);
+    if (cached === undefined) {
       if (this.byKey.size >= CACHED_KEYS) return undefined;
-      this.byKey.set(key, (values = new Map()));
+      this.byKey.set(key, (cached = { values: new Map(), lastValue: undefined, lastEncoded: undefined }));
     }
-    let encoded = values.get(value);
-    if (encoded === undefined && values.size < CACHED_VALUES_PER_KEY) {
+    // Most keys carry the value they carried last time (a method, a status): one comparison instead of a lookup.
+    if (cached.lastValue === value) return cached.lastEncoded;
+    let encoded = cached.values.get(value);
+    if (encoded === undefined) {
+      if (cached.values.size >= CACHED_VALUES_PER_KEY) return undefined;
       const writer = new ProtoWriter(key.length + 32);
       writeKeyValue(writer, SPAN_ATTRIBUTES, key, value);
       encoded = Uint8Array.from(writer.finish());
-      values.set(value, encoded);
+      cached.values.set(value, encoded);
     }
+    cached.lastValue = value;
+    cached.lastEncoded = encoded;
     return encoded;
   }
+}
+
+interface CachedKey {
+  readonly values: Map<string | number | boolean, Uint8Array>;
+  lastValue: string | number | boolean | undefined;
+  lastEncoded: Uint8Array | undefined;
 }
 
 function writeAnyValue(writer: ProtoWriter, value: AttributeValue | null | undefined): void {
@@ -204,8 +231,9 @@ function writeAnyValue(writer: ProtoWriter, value: AttributeValue | null | undef
 }
 
 /**
- * A growable buffer for the protobuf wire format. Nested messages reserve one byte for their
- * length and make room for more only when the message turns out longer than 127 bytes.
+ * A growable buffer for the protobuf wire format. Nested messages reserve bytes for their length
+ * (one unless the caller expects a longer message) and move their contents only when the length
+ * turns out to need another number of bytes.
  */
 class ProtoWriter {
   private buffer: Buffer;
@@ -215,20 +243,22 @@ class ProtoWriter {
     this.buffer = Buffer.allocUnsafe(initialSize);
   }
 
-  /** Starts a length-delimited field; pass the result to end(). */
-  begin(field: number): number {
+  /** Starts a length-delimited field; pass the result, and the same `reserved`, to end(). */
+  begin(field: number, reserved = 1): number {
     this.tag(field, 2);
-    this.ensure(1);
-    return this.position++;
+    this.ensure(reserved);
+    const lengthAt = this.position;
+    this.position += reserved;
+    return lengthAt;
   }
 
-  end(lengthAt: number): void {
-    const length = this.position - lengthAt - 1;
+  end(lengthAt: number, reserved = 1): void {
+    const length = this.position - lengthAt - reserved;
     const size = varintSize(length);
-    if (size > 1) {
-      this.ensure(size - 1);
-      this.buffer.copyWithin(lengthAt + size, lengthAt + 1, this.position);
-      this.position += size - 1;
+    if (size !== reserved) {
+      this.ensure(size - reserved);
+      this.buffer.copyWithin(lengthAt + size, lengthAt + reserved, this.position);
+      this.position += size - reserved;
     }
     const end = this.position;
     this.position = lengthAt;
@@ -283,7 +313,7 @@ class ProtoWriter {
     this.position += length;
   }
 
-  /** A bytes field copied from `source`, byte by byte: for a few bytes, cheaper than a native copy. */
+  /** A bytes field copied from `source`, byte by byte: for the few bytes of an id, cheaper than a native copy. */
   copiedBytes(field: number, source: Uint8Array, from: number, length: number): void {
     this.tag(field, 2);
     this.varint(length);
@@ -375,6 +405,10 @@ class ProtoWriter {
   }
 
   private varint(value: number): void {
+    if (value < 128 && this.position < this.buffer.length) {
+      this.buffer[this.position++] = value;
+      return;
+    }
     this.ensure(10);
     while (value > 127) {
       this.buffer[this.position++] = (value % 128) | 128;

@@ -15,6 +15,7 @@ function decode(bytes: Buffer): Fields {
   const varint = (): bigint => {
     let result = 0n;
     for (let shift = 0n; ; shift += 7n) {
+      if (at >= bytes.length) throw new Error(`a varint runs past the end (${bytes.length} bytes)`);
       const byte = bytes[at++]!;
       result |= BigInt(byte & 127) << shift;
       if (byte < 128) return result;
@@ -28,6 +29,7 @@ function decode(bytes: Buffer): Fields {
     else if (wireType === 1) value = bytes.subarray(at, (at += 8));
     else if (wireType === 2) {
       const length = Number(varint());
+      if (at + length > bytes.length) throw new Error(`a field of ${length} bytes at ${at} runs past the end (${bytes.length} bytes)`);
       value = bytes.subarray(at, (at += length));
     } else throw new Error(`wire type ${wireType} at ${at}`);
     fields.set(field, [...(fields.get(field) ?? []), value]);
@@ -121,6 +123,18 @@ describe('EncodedSpans', () => {
     });
     assert.equal(started[1]!.spanContext().traceId, '0af7651916cd43dd8448eb211c80319c');
     assert.equal((one(encodedSpans[1]!, 4) as Buffer).toString('hex'), 'b7ad6b7169203331');
+  });
+
+  it('writes spans whose length takes one, two or three bytes', () => {
+    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new PooledIdGenerator(), processors: [] });
+    const sizes = [0, 300, 20_000];
+    const started = sizes.map((size) => starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, size === 0 ? {} : { note: 'x'.repeat(size) }));
+    for (const span of started) span.end();
+    const encodedSpans = all(all(all(decode(encodeTraceRequest(started as unknown as ReadableSpan[], new AttributeCache())), 1)[0]!, 2)[0]!, 2);
+    assert.deepEqual(
+      encodedSpans.map((encodedSpan) => [text(encodedSpan, 5), (attributes(all(encodedSpan, 9)).note as string | undefined)?.length ?? 0]),
+      sizes.map((size) => ['GET', size]),
+    );
   });
 
   it("writes an HTTP span's times, kept in epoch milliseconds, as the nanoseconds of its HrTimes", () => {
