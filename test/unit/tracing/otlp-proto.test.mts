@@ -147,6 +147,25 @@ describe('EncodedSpans', () => {
     assert.equal((one(encodedSpan!, 8) as Buffer).readBigUInt64LE(), nanos(span.endTime));
   });
 
+  it('writes epoch milliseconds as the nearest nanosecond, just below a whole second too', () => {
+    const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new PooledIdGenerator(), processors: [] });
+    const justBelow = (ms: number) => ms - ms * Number.EPSILON;
+    const samples = [1_800_000_000_123.456, 1_764_000_000_000.25, justBelow(1_800_000_002_000), 1_700_000_000_999.9998, ...Array.from({ length: 50 }, () => 1.7e12 + Math.random() * 1e11)];
+    const started = samples.map((ms) => {
+      const span = starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {});
+      (span as unknown as { startEpochMs: number }).startEpochMs = ms;
+      span.end();
+      return span as unknown as ReadableSpan;
+    });
+    const encodedSpans = all(all(all(decode(encodeTraceRequest(started, new AttributeCache())), 1)[0]!, 2)[0]!, 2);
+    // Whole milliseconds and the fraction apart are exact doubles; only the fraction is rounded.
+    const expected = (ms: number) => BigInt(Math.floor(ms)) * 1_000_000n + BigInt(Math.round((ms - Math.floor(ms)) * 1e6));
+    assert.deepEqual(
+      encodedSpans.map((encodedSpan) => (one(encodedSpan, 7) as Buffer).readBigUInt64LE()),
+      samples.map(expected),
+    );
+  });
+
   it('writes every attribute type, events and the error status', () => {
     const encodedChild = byName.get('SELECT songs')!;
     assert.deepEqual(attributes(all(encodedChild, 9)), {
