@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack } from '../deploy/native';
-import { startDiscardingSink } from './peers/sink';
+import { startDiscardingSink } from './support/sink';
 import { peerVariants, type Receivers, type Workload } from './peers/variants';
 import { DEFAULT_LOAD, freePort, sideBySide, startNodeService, type Measurement, type Variant } from './support/harness';
 
@@ -132,7 +132,7 @@ export async function bench(): Promise<string> {
       `The tracing benchmark's node:http service, autocannon with ${load.connections} connections, ${load.warmupS} s warm-up and ${load.durationS} s measured per run, ` +
         `${load.rounds} rounds alternating the variants (order reversed every other round), medians with the range over rounds; last run ${new Date().toISOString().slice(0, 10)}.`,
       '',
-      'Receivers: every agent exports to one local sink that accepts and discards (`bench/peers/sink.ts`): Vigil and OpenTelemetry their traces over OTLP/HTTP (and OpenTelemetry its metrics), ' +
+      'Receivers: every agent exports to one local sink that accepts and discards, in a process of its own (`bench/support/sink.ts`): Vigil and OpenTelemetry their traces over OTLP/HTTP (and OpenTelemetry its metrics), ' +
         'dd-trace its traces, profiles and DogStatsD runtime metrics, elastic-apm-node its intake. A real Jaeger would compete with the service for the same two cores, ' +
         'charging Vigil and OpenTelemetry for their backend and no other agent for theirs. Vigil ships its logs to a natively started Kafka and its metrics endpoint is scraped every 3 s; ' +
         'Vigil runs with metrics, tracing, Kafka log shipping and the profiler on defaults; the service logs nothing per request, so log shipping and log injection carry no lines in either.',
@@ -149,7 +149,7 @@ export async function bench(): Promise<string> {
       '',
       ...verdicts(hello, work),
       '',
-      `The receivers took ${(sink.receivedBytes() / 1e6).toFixed(1)} MB in the discarding sink during the run.`,
+      `The receivers took ${((await sink.receivedBytes()) / 1e6).toFixed(1)} MB in the discarding sink during the run.`,
       '',
       'Reproduce: `npm run bench:peers` (BENCH_ROUNDS, BENCH_WARMUP_S, BENCH_DURATION_S, BENCH_CONNECTIONS change the load).',
     ].join('\n');

@@ -4,28 +4,12 @@
  * (@opentelemetry/auto-instrumentations-node, its defaults), every tracer exporting OTLP to the same
  * local receiver. Two workloads: a hello route, and a route doing about 1 ms of real work.
  */
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { comparisonTable, freePort, sideBySide, startNodeService, type Measurement, type Variant } from './support/harness';
+import { comparisonTable, sideBySide, startNodeService, type Measurement, type Variant } from './support/harness';
+import { startDiscardingSink } from './support/sink';
 
 const fixtures = join(__dirname, '../../test/fixtures/tracing');
 const service = join(fixtures, 'bench-service.cjs');
-
-/** An OTLP/HTTP receiver that accepts and discards, so every exporter pays its full cost and nothing else. */
-async function startReceiver(): Promise<{ url: string; spanBytes: () => number; close: () => Promise<void> }> {
-  let bytes = 0;
-  const server: Server = createServer((request, response) => {
-    request.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    request.on('end', () => {
-      const json = request.headers['content-type']?.includes('json') === true;
-      response.writeHead(200, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
-      response.end(json ? '{}' : '');
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${port}`, spanBytes: () => bytes, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 function variants(path: string, otlpUrl: string, upstreamUrl: string): Variant[] {
   const common = { UPSTREAM_URL: upstreamUrl, OTEL_SERVICE_NAME: 'bench', OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl };
@@ -62,7 +46,7 @@ function cpuShare(results: Map<string, Measurement>, name: string, of: string): 
 }
 
 export async function bench(): Promise<string> {
-  const receiver = await startReceiver();
+  const receiver = await startDiscardingSink();
   const upstream = await startNodeService(join(fixtures, 'upstream.cjs'), { path: '/' });
   try {
     const hello = await sideBySide(variants('/hello', receiver.url, upstream.url));
@@ -89,7 +73,7 @@ export async function bench(): Promise<string> {
       `work: metrics + tracing at 100% keeps **${(workVsBare * 100).toFixed(1)}%** of bare throughput (target ≥ 90%).`,
       `By CPU time per request: hello ${cpuShare(hello, full, zeroCode).toFixed(2)}× the zero-code set-up, work ${(cpuShare(work, full, 'bare') * 100).toFixed(1)}% of bare.`,
       '',
-      `The receiver took ${(receiver.spanBytes() / 1e6).toFixed(1)} MB of telemetry during the run.`,
+      `The receiver (a discarding sink in a process of its own) took ${((await receiver.receivedBytes()) / 1e6).toFixed(1)} MB of telemetry during the run.`,
       '',
       'Reproduce: `npm run bench -- tracing` (BENCH_ROUNDS, BENCH_DURATION_S, BENCH_CONNECTIONS change the load).',
     ].join('\n');
