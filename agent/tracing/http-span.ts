@@ -20,8 +20,8 @@ import {
 import { hrTime, hrTimeDuration, hrTimeToMilliseconds, isAttributeValue, isTimeInput, isTracingSuppressed, millisToHrTime, sanitizeAttributes, timeInputToHrTime, type InstrumentationScope } from '@opentelemetry/core';
 import { performance } from 'node:perf_hooks';
 import type { Resource } from '@opentelemetry/resources';
-import type { PooledIdGenerator, SpanIds } from './id-generator';
 import { SamplingDecision, type ReadableSpan, type Sampler, type SpanLimits, type SpanProcessor, type TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { PooledIdGenerator, SpanIds } from './id-generator';
 
 export type ResolvedSpanLimits = Required<Pick<SpanLimits, 'attributeCountLimit' | 'attributeValueLengthLimit' | 'eventCountLimit' | 'linkCountLimit'>>;
 
@@ -108,7 +108,7 @@ export class HttpSpan implements Span, ReadableSpan {
     public name: string,
     readonly kind: SpanKind,
     private readonly context: SpanContext,
-    /** Where the bytes of the context's ids lie, for the OTLP encoder. */
+    /** Where the bytes of the context's ids were cut, for the OTLP encoder. */
     readonly ids: SpanIds,
     readonly parentSpanContext: SpanContext | undefined,
     readonly resource: Resource,

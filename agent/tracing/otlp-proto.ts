@@ -3,6 +3,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Resource } from '@opentelemetry/resources';
 import { HttpSpan } from './http-span';
+import { spanIdBytes } from './id-generator';
 
 /**
  * The spans of one export, written in OTLP protobuf (an ExportTraceServiceRequest) as they end,
@@ -100,9 +101,11 @@ const SPAN_LENGTH_BYTES = 2;
 function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCache): void {
   const message = writer.begin(2, SPAN_LENGTH_BYTES);
   const context = span.spanContext();
-  if (span instanceof HttpSpan) {
-    writer.copiedBytes(1, span.ids.bytes, span.ids.at, 16);
-    writer.copiedBytes(2, span.ids.bytes, span.ids.at + 16, 8);
+  const idBytes = span instanceof HttpSpan ? spanIdBytes(span.ids) : undefined;
+  if (idBytes !== undefined) {
+    const { at } = (span as HttpSpan).ids;
+    writer.copiedBytes(1, idBytes, at, 16);
+    writer.copiedBytes(2, idBytes, at + 16, 8);
   } else {
     writer.hexBytes(1, context.traceId, 16);
     writer.hexBytes(2, context.spanId, 8);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PooledIdGenerator } from '../../../dist/agent/tracing/id-generator.js';
+import { PooledIdGenerator, spanIdBytes } from '../../../dist/agent/tracing/id-generator.js';
 
 describe('PooledIdGenerator', () => {
   it('gives valid, distinct ids across many pool refills', () => {
@@ -22,14 +22,24 @@ describe('PooledIdGenerator', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 2000; i++) {
       const parent = i % 3 === 0 ? generator.generateTraceId() : undefined;
-      const { traceId, spanId, bytes, at } = generator.takeSpanIds(parent);
-      if (parent !== undefined) assert.equal(traceId, parent);
-      assert.equal(bytes.toString('hex', at, at + 16), traceId);
-      assert.equal(bytes.toString('hex', at + 16, at + 24), spanId);
-      assert.match(spanId, /^(?!0{16})[0-9a-f]{16}$/);
-      seen.add(spanId);
+      const ids = generator.takeSpanIds(parent);
+      const bytes = spanIdBytes(ids)!;
+      if (parent !== undefined) assert.equal(ids.traceId, parent);
+      assert.equal(bytes.toString('hex', ids.at, ids.at + 16), ids.traceId);
+      assert.equal(bytes.toString('hex', ids.at + 16, ids.at + 24), ids.spanId);
+      assert.match(ids.spanId, /^(?!0{16})[0-9a-f]{16}$/);
+      seen.add(ids.spanId);
     }
     assert.equal(seen.size, 2000);
+  });
+
+  it("gives up a long-lived span's id bytes once their slab is refilled, rather than keep the slab", () => {
+    const generator = new PooledIdGenerator();
+    const longLived = generator.takeSpanIds(undefined);
+    for (let i = 0; i < 500; i++) generator.takeSpanIds(undefined);
+    assert.notEqual(spanIdBytes(longLived), undefined, 'still there after 500 spans');
+    for (let i = 0; i < 5000; i++) generator.takeSpanIds(undefined);
+    assert.equal(spanIdBytes(longLived), undefined);
   });
 
   it('spreads trace ids evenly, as ratio sampling on the id needs', () => {

@@ -109,13 +109,16 @@ describe('EncodedSpans', () => {
     assert.equal((one(encodedChild, 8) as Buffer).readBigUInt64LE(), 1_800_000_001_000_000_005n);
   });
 
-  it("writes an HTTP span's ids, a root's and those of a child continuing a remote trace", () => {
+  it("writes an HTTP span's ids: a root's, a child's continuing a remote trace, a long-lived span's", () => {
     const starter = new HttpSpanStarter({ resource: resourceFromAttributes({}), scope: { name: 'vigil' }, sampler: new AlwaysOnSampler(), idGenerator: new PooledIdGenerator(), processors: [] });
     const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true });
-    const started = [starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {}), starter.start('GET', SpanKind.SERVER, remote, {}), starter.start('GET', SpanKind.CLIENT, ROOT_CONTEXT, {})];
+    const longLived = starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {});
+    // Enough spans after it that the bytes its ids were cut from are gone, and the encoder decodes its hex ids.
+    for (let i = 0; i < 5000; i++) starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {});
+    const started = [starter.start('GET', SpanKind.SERVER, ROOT_CONTEXT, {}), starter.start('GET', SpanKind.SERVER, remote, {}), starter.start('GET', SpanKind.CLIENT, ROOT_CONTEXT, {}), longLived];
     for (const span of started) span.end();
     const encodedSpans = all(all(all(decode(encodeTraceRequest(started as unknown as ReadableSpan[], new AttributeCache())), 1)[0]!, 2)[0]!, 2);
-    assert.equal(encodedSpans.length, 3);
+    assert.equal(encodedSpans.length, 4);
     encodedSpans.forEach((encodedSpan, index) => {
       const { traceId, spanId } = started[index]!.spanContext();
       assert.equal((one(encodedSpan, 1) as Buffer).toString('hex'), traceId);
