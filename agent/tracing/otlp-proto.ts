@@ -101,11 +101,11 @@ const SPAN_LENGTH_BYTES = 2;
 function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCache): void {
   const message = writer.begin(2, SPAN_LENGTH_BYTES);
   const context = span.spanContext();
-  const idBytes = span instanceof HttpSpan ? spanIdBytes(span.ids) : undefined;
-  if (idBytes !== undefined) {
-    const { at } = (span as HttpSpan).ids;
-    writer.copiedBytes(1, idBytes, at, 16);
-    writer.copiedBytes(2, idBytes, at + 16, 8);
+  const ids = span instanceof HttpSpan ? span.ids : undefined;
+  const idBytes = ids === undefined ? undefined : spanIdBytes(ids);
+  if (ids !== undefined && idBytes !== undefined) {
+    writer.copiedBytes(1, idBytes, ids.at, 16);
+    writer.copiedBytes(2, idBytes, ids.at + 16, 8);
   } else {
     writer.hexBytes(1, context.traceId, 16);
     writer.hexBytes(2, context.spanId, 8);
