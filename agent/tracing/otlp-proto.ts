@@ -101,11 +101,12 @@ const SPAN_LENGTH_BYTES = 2;
 function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCache): void {
   const message = writer.begin(2, SPAN_LENGTH_BYTES);
   const context = span.spanContext();
-  const ids = span instanceof HttpSpan ? span.ids : undefined;
-  const idBytes = ids === undefined ? undefined : spanIdBytes(ids);
-  if (ids !== undefined && idBytes !== undefined) {
-    writer.copiedBytes(1, idBytes, ids.at, 16);
-    writer.copiedBytes(2, idBytes, ids.at + 16, 8);
+  // Vigil's own HTTP spans keep their ids' bytes and their times as epoch milliseconds.
+  const httpSpan = span instanceof HttpSpan ? span : undefined;
+  const idBytes = httpSpan === undefined ? undefined : spanIdBytes(httpSpan.ids);
+  if (httpSpan !== undefined && idBytes !== undefined) {
+    writer.copiedBytes(1, idBytes, httpSpan.ids.at, 16);
+    writer.copiedBytes(2, idBytes, httpSpan.ids.at + 16, 8);
   } else {
     writer.hexBytes(1, context.traceId, 16);
     writer.hexBytes(2, context.spanId, 8);
@@ -116,9 +117,9 @@ function writeSpan(writer: ProtoWriter, span: ReadableSpan, cache: AttributeCach
   if (parent) writer.hexBytes(4, parent, 8);
   writer.string(5, span.name);
   writer.varintField(6, KIND[span.kind]);
-  if (span instanceof HttpSpan) {
-    writer.fixed64Millis(7, span.startEpochMs);
-    writer.fixed64Millis(8, span.endEpochMs);
+  if (httpSpan !== undefined) {
+    writer.fixed64Millis(7, httpSpan.startEpochMs);
+    writer.fixed64Millis(8, httpSpan.endEpochMs);
   } else {
     writer.fixed64Time(7, span.startTime);
     writer.fixed64Time(8, span.endTime);

@@ -47,6 +47,7 @@ export async function startDiscardingSink(): Promise<DiscardingSink> {
     statsdPort,
     receivedBytes,
     async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill();
       await exited;
