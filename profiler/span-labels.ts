@@ -1,8 +1,9 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
 import { time } from '@datadog/pprof';
-import { INVALID_TRACEID, trace, type SpanContext } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
 import { InFlightList, type InFlightEntry } from '../agent/http/in-flight';
+import { INVALID_TRACEID, trace } from '../agent/otel-api';
 import type { SampleLabels } from './cpu-sampler';
 
 /** Fires just before a node:http server's request listener runs, after the tracer entered the span. */

@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, trace } from '../otel-api';
 import { TRAFFIC_BAGGAGE_KEY } from '../traffic';
 
 type ContextFields = Record<string, string>;

@@ -2,6 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { trafficFromHeaders, type Traffic } from '../traffic';
+import { carriesContextHeaders } from '../http/context-headers';
 import { InFlightList, type InFlightEntry } from '../http/in-flight';
 import type { MetricsRegistry } from './registry';
 import { MetricNames, normalizeMethod } from './names';
@@ -103,7 +104,7 @@ export function instrumentHttpServer(options: HttpServerMetricsOptions): () => v
     const { request, response, server } = message as RequestStartMessage;
     if (ignoreServer(server)) return;
     const method = normalizeMethod(request.method);
-    const traffic = trafficFromHeaders(request.headers);
+    const traffic = carriesContextHeaders(request) ? trafficFromHeaders(request.headers) : 'live';
     const activeKey = traffic === 'live' ? method : `${method} shadow`;
     let active = activeByLabels.get(activeKey);
     if (active === undefined) {

@@ -1,4 +1,4 @@
-import { context, trace } from '@opentelemetry/api';
+import { context, trace } from '../otel-api';
 
 /**
  * The trace id of the span active in the current async context, for crash capture to attach to an

@@ -1,8 +1,8 @@
-import { SpanKind, SpanStatusCode, context, propagation, trace, type Span, type TextMapSetter } from '@opentelemetry/api';
-import { isTracingSuppressed } from '@opentelemetry/core';
+import type { Span, TextMapSetter } from '@opentelemetry/api';
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { serverOf } from '../http/server-address';
+import { SpanKind, SpanStatusCode, context, isTracingSuppressed, propagation, trace } from '../otel-api';
 import type { HttpSpanStarter } from './http-span';
 
 const REQUEST_CREATED = 'http.client.request.created';

@@ -1,8 +1,10 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, propagation, trace, type Context, type Span } from '@opentelemetry/api';
-import { RPCType, setRPCMetadata, type RPCMetadata } from '@opentelemetry/core';
+import type { Context, Span } from '@opentelemetry/api';
+import type { RPCMetadata } from '@opentelemetry/core';
 import diagnostics from 'node:diagnostics_channel';
-import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { carriesContextHeaders } from '../http/context-headers';
 import { InFlightList, type InFlightEntry } from '../http/in-flight';
+import { ROOT_CONTEXT, RPCType, SpanKind, SpanStatusCode, TraceFlags, propagation, setRPCMetadata, trace } from '../otel-api';
 import type { HttpSpanStarter } from './http-span';
 
 interface RequestStartMessage {
@@ -34,14 +36,6 @@ const ABORTED_SWEEP_MS = 1000;
 /** ...and whenever the number of recorded spans in flight passes a multiple of this. */
 const SWEEP_EVERY = 1024;
 
-/**
- * Most requests that reach a service from outside carry none of the propagated headers; running
- * every propagator over them would only allocate. Jaeger's `uberctx-` baggage is read only together
- * with one of these.
- */
-function carriesContext(headers: IncomingHttpHeaders): boolean {
-  return headers.traceparent !== undefined || headers.baggage !== undefined || headers['uber-trace-id'] !== undefined || headers['x-vigil-traffic'] !== undefined;
-}
 const SERVER_SPAN = Symbol('vigil.serverSpan');
 type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
 
@@ -105,7 +99,8 @@ export function traceHttpServers({ spans, enter, ignoreServer }: HttpServerSpans
   const onRequestStart = (message: unknown) => {
     const { request, response, server } = message as RequestStartMessage;
     if (ignoreServer(server)) return;
-    const parent = carriesContext(request.headers) ? propagation.extract(ROOT_CONTEXT, request.headers) : ROOT_CONTEXT;
+    // Most requests from outside carry no context; running every propagator over them would only allocate.
+    const parent = carriesContextHeaders(request) ? propagation.extract(ROOT_CONTEXT, request.headers) : ROOT_CONTEXT;
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const query = url.indexOf('?');

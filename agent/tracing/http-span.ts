@@ -1,26 +1,38 @@
+import type {
+  AttributeValue,
+  Attributes,
+  Context,
+  Exception,
+  HrTime,
+  Link,
+  Span,
+  SpanContext,
+  SpanStatus,
+  TimeInput,
+} from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import { performance } from 'node:perf_hooks';
+import type { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, Sampler, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import {
   INVALID_SPAN_CONTEXT,
+  SamplingDecision,
   SpanStatusCode,
   TraceFlags,
   diag,
+  hrTime,
+  hrTimeDuration,
+  hrTimeToMilliseconds,
+  isAttributeValue,
   isSpanContextValid,
+  isTimeInput,
+  isTracingSuppressed,
+  millisToHrTime,
+  sanitizeAttributes,
+  timeInputToHrTime,
   trace,
-  type AttributeValue,
-  type Attributes,
-  type Context,
-  type Exception,
-  type HrTime,
-  type Link,
-  type Span,
-  type SpanContext,
   type SpanKind,
-  type SpanStatus,
-  type TimeInput,
-} from '@opentelemetry/api';
-import { hrTime, hrTimeDuration, hrTimeToMilliseconds, isAttributeValue, isTimeInput, isTracingSuppressed, millisToHrTime, sanitizeAttributes, timeInputToHrTime, type InstrumentationScope } from '@opentelemetry/core';
-import { performance } from 'node:perf_hooks';
-import type { Resource } from '@opentelemetry/resources';
-import { SamplingDecision, type ReadableSpan, type Sampler, type SpanLimits, type SpanProcessor, type TimedEvent } from '@opentelemetry/sdk-trace-base';
+} from '../otel-api';
 import type { PooledIdGenerator, SpanIds } from './id-generator';
 
 export type ResolvedSpanLimits = Required<Pick<SpanLimits, 'attributeCountLimit' | 'attributeValueLengthLimit' | 'eventCountLimit' | 'linkCountLimit'>>;

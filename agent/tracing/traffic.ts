@@ -1,5 +1,6 @@
-import { propagation, type Context, type TextMapGetter, type TextMapPropagator } from '@opentelemetry/api';
+import type { Context, TextMapGetter, TextMapPropagator } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { propagation } from '../otel-api';
 import { TRAFFIC_BAGGAGE_KEY, TRAFFIC_HEADER, type Traffic } from '../traffic';
 
 /** The span attribute that marks a span's traffic colour, named like the metric label. */

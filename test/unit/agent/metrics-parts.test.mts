@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { Counter, Registry } from 'prom-client';
+import { carriesContextHeaders } from '../../../dist/agent/http/context-headers.js';
 import { InFlightList } from '../../../dist/agent/http/in-flight.js';
 import { compileTemplate } from '../../../dist/agent/metrics/routes.js';
 import { RequestHistogram } from '../../../dist/agent/metrics/request-histogram.js';
@@ -70,6 +71,17 @@ describe('request colour and method', () => {
     assert.equal(trafficFromHeaders({ baggage: 'vigil.traffic=live,other=shadow' }), 'live');
     assert.equal(trafficFromHeaders({}), 'live');
     assert.ok(!baggageSaysShadow('not.vigil.traffic=shadow'));
+  });
+
+  it('is looked for only when the raw headers carry a context or a colour, in whatever case they were sent', () => {
+    const carries = (...rawHeaders: string[]) => carriesContextHeaders({ rawHeaders } as IncomingMessage);
+    assert.ok(carries('Host', 'a', 'X-Vigil-Traffic', 'shadow'));
+    assert.ok(carries('TraceParent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'));
+    assert.ok(carries('baggage', 'vigil.traffic=shadow'));
+    assert.ok(carries('UBER-TRACE-ID', '1:2:0:1'));
+    // Same lengths as the names above, other names.
+    assert.ok(!carries('Accept-Encoding', 'gzip', 'Retry-After', '1', 'Cache-Control', 'no-cache', 'Referer', 'x', 'Tracestate', 'a=1'));
+    assert.ok(!carries());
   });
 
   it('collapses unknown methods so they cannot mint series', () => {
