@@ -16,6 +16,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import {
   INVALID_SPAN_CONTEXT,
+  ROOT_CONTEXT,
   SamplingDecision,
   SpanStatusCode,
   TraceFlags,
@@ -80,9 +81,11 @@ export class HttpSpanStarter {
    * it as its own. They are not shown to the sampler: Vigil's samplers decide on the trace id alone.
    */
   start(name: string, kind: SpanKind, parent: Context, attributes: Attributes): Span {
-    if (isTracingSuppressed(parent)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    // Most server spans start from the root context, which holds nothing: no need to look.
+    const root = parent === ROOT_CONTEXT;
+    if (!root && isTracingSuppressed(parent)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const { sampler, idGenerator, processors } = this.options;
-    const parentSpan = trace.getSpanContext(parent);
+    const parentSpan = root ? undefined : trace.getSpanContext(parent);
     const validParent = parentSpan !== undefined && isSpanContextValid(parentSpan) ? parentSpan : undefined;
     const ids = idGenerator.takeSpanIds(validParent?.traceId);
     const sampling = sampler.shouldSample(parent, ids.traceId, name, kind, NO_ATTRIBUTES, NO_LINKS);

@@ -1,6 +1,7 @@
-import type { Context } from '@opentelemetry/api';
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
+import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
+import { AlwaysOffSampler, AlwaysOnSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace-base';
 import type { TracesSampler } from '../config/options';
+import { SamplingDecision, TraceFlags, isSpanContextValid, trace } from '../otel-api';
 
 /** The sampler the standard OTEL_TRACES_SAMPLER name and argument stand for. */
 export function createSampler(name: TracesSampler, ratio: number): Sampler {
@@ -12,11 +13,11 @@ export function createSampler(name: TracesSampler, ratio: number): Sampler {
     case 'traceidratio':
       return ratioSampler(ratio);
     case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return new ParentBasedSampler(new AlwaysOnSampler());
     case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+      return new ParentBasedSampler(new AlwaysOffSampler());
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: ratioSampler(ratio) });
+      return new ParentBasedSampler(ratioSampler(ratio));
   }
 }
 
@@ -29,6 +30,25 @@ function ratioSampler(ratio: number): Sampler {
 
 const SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.RECORD_AND_SAMPLED });
 const NOT_SAMPLED: SamplingResult = Object.freeze({ decision: SamplingDecision.NOT_RECORD });
+
+/**
+ * The SDK's ParentBasedSampler with its default delegates: a span with a valid parent, remote or
+ * local, follows the parent's sampled flag; a root span asks `root`. The SDK's reads the API's
+ * exports through getters on each call, and it is called for every request.
+ */
+class ParentBasedSampler implements Sampler {
+  constructor(private readonly root: Sampler) {}
+
+  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    const parent = trace.getSpanContext(context);
+    if (parent === undefined || !isSpanContextValid(parent)) return this.root.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+    return (parent.traceFlags & TraceFlags.SAMPLED) !== 0 ? SAMPLED : NOT_SAMPLED;
+  }
+
+  toString(): string {
+    return `ParentBased{root=${this.root.toString()}}`;
+  }
+}
 
 /** Hex digit values by character code, -1 for every other character. */
 const HEX_DIGIT = new Int8Array(128).fill(-1);

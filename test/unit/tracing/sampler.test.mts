@@ -12,8 +12,8 @@ const sampledShare = (sampler: ReturnType<typeof createSampler>, context = ROOT_
   }
   return sampled / n;
 };
-const withParent = (sampled: boolean) =>
-  trace.setSpanContext(ROOT_CONTEXT, { traceId: randomTraceId(), spanId: '0123456789abcdef', traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: true });
+const withParent = (sampled: boolean, isRemote = true, spanId = '0123456789abcdef') =>
+  trace.setSpanContext(ROOT_CONTEXT, { traceId: randomTraceId(), spanId, traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote });
 
 describe('createSampler', () => {
   it('samples about the given share of new traces with parentbased_traceidratio', () => {
@@ -25,6 +25,13 @@ describe('createSampler', () => {
     const sampler = createSampler('parentbased_traceidratio', 0.1);
     assert.equal(sampledShare(sampler, withParent(true), 200), 1);
     assert.equal(sampledShare(sampler, withParent(false), 200), 0);
+  });
+
+  it('follows a parent in the same process as one from a caller, and treats an invalid parent as none', () => {
+    const sampler = createSampler('parentbased_always_off', 1);
+    assert.equal(sampledShare(sampler, withParent(true, false), 200), 1);
+    assert.equal(sampledShare(createSampler('parentbased_always_on', 1), withParent(false, false), 200), 0);
+    assert.equal(sampledShare(sampler, withParent(true, true, '0'.repeat(16)), 200), 0);
   });
 
   it('samples every new trace at ratio 1 and none at ratio 0', () => {
