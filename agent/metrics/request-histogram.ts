@@ -1,5 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import type { Counter, Metric } from 'prom-client';
+import { epochMillisNow } from '../clock';
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -19,9 +19,6 @@ interface Series {
 }
 
 type SeriesTree = Map<string, SeriesTree | Series>;
-
-/** Exemplar times come from the monotonic clock, as span times do: `Date.now()` is a call into V8's runtime, per request. */
-const TIME_ORIGIN_MS = performance.timeOrigin;
 
 interface ExportedValue {
   metricName: string;
@@ -83,7 +80,7 @@ export class RequestHistogram {
     series.counts[bucket]!++;
     series.sum += value;
     series.count++;
-    if (traceId !== undefined) series.exemplars[bucket] = { labelSet: { trace_id: traceId }, value, timestamp: (TIME_ORIGIN_MS + performance.now()) / 1000 };
+    if (traceId !== undefined) series.exemplars[bucket] = { labelSet: { trace_id: traceId }, value, timestamp: epochMillisNow() / 1000 };
   }
 
   private labelsOf(labelValues: readonly string[]): Labels {

@@ -11,7 +11,6 @@ import type {
   TimeInput,
 } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
-import { performance } from 'node:perf_hooks';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Sampler, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import {
@@ -34,6 +33,7 @@ import {
   trace,
   type SpanKind,
 } from '../otel-api';
+import { epochMillisNow } from '../clock';
 import type { PooledIdGenerator, SpanIds } from './id-generator';
 
 export type ResolvedSpanLimits = Required<Pick<SpanLimits, 'attributeCountLimit' | 'attributeValueLengthLimit' | 'eventCountLimit' | 'linkCountLimit'>>;
@@ -58,8 +58,6 @@ export interface HttpSpanStarterOptions {
 }
 
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
-/** Read once: the getter is not free, and the origin does not move. */
-const TIME_ORIGIN_MS = performance.timeOrigin;
 const NO_LINKS: Link[] = [];
 
 /**
@@ -108,7 +106,7 @@ export class HttpSpan implements Span, ReadableSpan {
   // Epoch milliseconds: a double keeps them to a quarter of a microsecond, and reading the clock
   // this way costs a fraction of building an HrTime twice per span. Vigil's encoder reads them as
   // they are; other exporters get HrTimes from startTime and endTime.
-  readonly startEpochMs = TIME_ORIGIN_MS + performance.now();
+  readonly startEpochMs = epochMillisNow();
   private endedAtEpochMs = 0;
   status: SpanStatus = { code: SpanStatusCode.UNSET };
   readonly links: Link[] = [];
@@ -248,7 +246,7 @@ export class HttpSpan implements Span, ReadableSpan {
       diag.error(`${this.name} ${this.context.traceId}-${this.context.spanId} - You can only call end() on a span once.`);
       return;
     }
-    const endEpochMs = endTime === undefined ? TIME_ORIGIN_MS + performance.now() : hrTimeToMilliseconds(timeInputToHrTime(endTime));
+    const endEpochMs = endTime === undefined ? epochMillisNow() : hrTimeToMilliseconds(timeInputToHrTime(endTime));
     this.endedAtEpochMs = Math.max(endEpochMs, this.startEpochMs);
     this.ended = true;
     for (const processor of this.processors) processor.onEnd(this);
