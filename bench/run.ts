@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     const module = (await import(join(__dirname, `${name}.js`))) as Partial<BenchModule>;
     if (typeof module.bench !== 'function') continue;
     process.stderr.write(`bench: ${name}\n`);
-    const section = await module.bench();
+    const section = `${(await module.bench()).trim()}\n\n${machine()}`;
     // Read just before writing: another run may have rewritten other sections meanwhile.
     const document = replaceSection(existsSync(target) ? readFileSync(target, 'utf8') : '', name, section);
     writeFileSync(target, `${header()}\n\n${document.replace(/^[\s\S]*?(?=<!-- bench:|$)/, '').trim()}\n`);
@@ -45,10 +45,15 @@ function header(): string {
   return [
     '# Benchmarks',
     '',
-    `Measured by \`npm run bench\`: Node.js ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}.`,
-    'Every table compares variants measured side by side in one run, alternating round by round, medians over rounds;',
-    'the machine is shared, so the ratios matter more than the absolute numbers. Each section says when it was last run.',
+    'Measured by `npm run bench`. Every table compares variants measured side by side in one run, alternating round by round,',
+    'medians over rounds; the machine is shared, so the ratios matter more than the absolute numbers. Each section says when',
+    'and on what machine it was last run: sections run on different processors are not comparable with each other.',
   ].join('\n');
+}
+
+/** Ratios between agents move with the processor (V8's costs do not all scale alike), so each section names its own. */
+function machine(): string {
+  return `Machine: Node.js ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}.`;
 }
 
 void main();
