@@ -122,7 +122,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
   };
 
   const sampler = new CpuSampler(settings.samplingIntervalMicros, clock);
-  const spanTags = tagRequestSpans(sampler);
+  const spanTags = tagRequestSpans(sampler, settings.overheadBudget);
   const v8Thread = new V8ProfilerThreadClock();
   let trigger: ProfileTrigger | undefined;
   let overBudget = false;
@@ -192,6 +192,7 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
   const tick = () => {
     void track(v8Thread.elapsed().then((seconds) => clock.add(seconds)));
     const now = Date.now();
+    spanTags.adjustRate(now);
     const action = duty.next(now, load.sample(), clock.spentShare(now), {
       attached: sampler.attached,
       windowStartedAt: sampler.startedAt?.getTime(),

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { time } from '@datadog/pprof';
 import type { SpanContext } from '@opentelemetry/api';
 import { InFlightList, type InFlightEntry } from '../agent/http/in-flight';
-import { INVALID_TRACEID, trace } from '../agent/otel-api';
+import { INVALID_TRACEID, TraceFlags, trace } from '../agent/otel-api';
 import type { SampleLabels } from './cpu-sampler';
 
 /** Fires just before a node:http server's request listener runs, after the tracer entered the span. */
@@ -14,6 +14,12 @@ const RESPONSE_FINISH = 'http.server.response.finish';
 const MAX_TAG = 0x3fffffff;
 /** Bound on the finished requests remembered for one window, for services with a very high concurrency. */
 const MAX_FINISHED = 100_000;
+/**
+ * CPU time one tag costs the service, most of it `@datadog/pprof`'s work per call (a context holder
+ * with a V8 global handle and a native allocation) and the garbage collector's work on what it
+ * leaves: about 2 µs per request on the traced hello route of the peer benchmark, rounded up.
+ */
+export const TAG_CPU_SECONDS = 2.5e-6;
 
 /** Typed for objects, the sampler keeps any value and hands it back to the label callback as it was. */
 const setSampleContext = time.setContext as unknown as (context: number) => void;
@@ -43,6 +49,8 @@ interface RequestMessage {
 export interface SpanTags {
   /** The labels of one sample, for the sampler's label callback: its request's trace and span. */
   readonly labels: SampleLabels;
+  /** Sets how many requests to skip between two tags from the rate since the last call; call about once a second. */
+  adjustRate(now: number): void;
   /** Forgets what the window that just ended needed; call after the window's labels were made. */
   windowEnded(): void;
   stop(): void;
@@ -60,12 +68,24 @@ export interface SpanTags {
  * generation (on the traced hello route, some 50 MiB more memory). The ids behind a tag are kept
  * only where a sample can need them: for requests in flight, and for finished requests during
  * whose life the sampler took a sample, until the window's labels are made.
+ *
+ * Only requests whose trace is sampled are tagged: the others' ids lead nowhere. And tags cost CPU
+ * with every request rather than every sample, so they are held to `budgetShare` of a core: above
+ * the rate that allows, an even share of the requests is tagged (every n-th). A sample lands in a
+ * request with a chance that grows with the request's length, so the requests that take long
+ * enough to show in a profile keep their link at any rate, while the mass of short ones, which
+ * are rarely sampled at all, are tagged in part.
  */
-export function tagRequestSpans(sampler: TaggingSampler): SpanTags {
+export function tagRequestSpans(sampler: TaggingSampler, budgetShare: number): SpanTags {
   const inFlight = new InFlightList<TaggedRequest>();
   let finished = new Map<number, SpanContext>();
   let inFlightByTag: Map<number, SpanContext> | undefined;
   let lastTag = 0;
+  const maxTagsPerSecond = budgetShare / TAG_CPU_SECONDS;
+  // A request is looked at when the countdown is at 1; one that cannot be tagged leaves it there.
+  let stride = 1;
+  let countdown = 1;
+  const rate = { since: Date.now(), requests: 0, looked: 0, tagged: 0 };
   // Changes whenever a sample was taken or a window ended since it was last read.
   let mark = 0;
   let seenSamples = 0;
@@ -86,10 +106,16 @@ export function tagRequestSpans(sampler: TaggingSampler): SpanTags {
     // Detached (over budget), or sampling without contexts (Node.js before 24): a tag would be
     // thrown away, and while detached setting one throws.
     if (!sampler.tagsSpans) return;
+    rate.requests++;
+    if (countdown > 1) {
+      countdown--;
+      return;
+    }
+    rate.looked++;
     const span = trace.getActiveSpan()?.spanContext();
     // Ids in a context were generated or checked by a propagator; the only invalid ones left are
     // the placeholder of suppressed tracing, and comparing is cheaper than the API's regex check.
-    if (span === undefined || span.traceId === INVALID_TRACEID) return;
+    if (span === undefined || span.traceId === INVALID_TRACEID || (span.traceFlags & TraceFlags.SAMPLED) === 0) return;
     lastTag = lastTag === MAX_TAG ? 1 : lastTag + 1;
     try {
       setSampleContext(lastTag);
@@ -97,6 +123,8 @@ export function tagRequestSpans(sampler: TaggingSampler): SpanTags {
       // A subscriber's exception would reach the service as an uncaught one; an untagged sample is the lesser loss.
       return;
     }
+    countdown = stride;
+    rate.tagged++;
     const tagged: TaggedRequest = { response, tag: lastTag, span, mark: currentMark(), previous: undefined, next: undefined };
     response[TAGGED] = tagged;
     inFlight.add(tagged);
@@ -125,6 +153,11 @@ export function tagRequestSpans(sampler: TaggingSampler): SpanTags {
       }
       return span === undefined ? {} : { trace_id: span.traceId, span_id: span.spanId };
     },
+    adjustRate(now) {
+      stride = tagStride({ ...rate, seconds: (now - rate.since) / 1000 }, maxTagsPerSecond);
+      countdown = Math.min(countdown, stride);
+      Object.assign(rate, { since: now, requests: 0, looked: 0, tagged: 0 });
+    },
     windowEnded() {
       finished = new Map();
       inFlightByTag = undefined;
@@ -140,4 +173,23 @@ export function tagRequestSpans(sampler: TaggingSampler): SpanTags {
       diagnostics.unsubscribe(RESPONSE_FINISH, onResponseFinish);
     },
   };
+}
+
+/** What the tagging saw over a stretch of time. */
+export interface TagRate {
+  readonly seconds: number;
+  /** Requests that started. */
+  readonly requests: number;
+  /** Of those, the ones looked at for a tag (the others were skipped by the stride). */
+  readonly looked: number;
+  /** Of those, the ones tagged: the rest had no sampled trace. */
+  readonly tagged: number;
+}
+
+/** Tag every n-th request, with n set so that the requests tagged stay within `maxPerSecond`. */
+export function tagStride(rate: TagRate, maxPerSecond: number): number {
+  if (!(rate.seconds > 0) || rate.looked === 0) return 1;
+  // Requests with a sampled trace, estimated from the share among those looked at.
+  const taggable = (rate.requests * rate.tagged) / rate.looked / rate.seconds;
+  return Math.max(1, Math.ceil(taggable / maxPerSecond));
 }
