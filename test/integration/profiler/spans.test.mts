@@ -57,6 +57,19 @@ describe('span labels on CPU samples', () => {
     assert.match(stdout, /\): [0-9a-f]{16}$/m, `no span id among the labels:\n${stdout}`);
   });
 
+  it('labels no sample with a trace that is not sampled, whose spans are never exported', async () => {
+    const [sampled, unsampled] = ['5ea3b1ed0000000000000000000000aa', '0dd0000000000000000000000000beef'];
+    const profiled = fetch(`${metrics}/debug/pprof/profile?seconds=3`).then(async (response) => Buffer.from(await response.arrayBuffer()));
+    const deadline = Date.now() + 2500;
+    for (let i = 0; Date.now() < deadline; i++) {
+      const traceparent = i % 2 === 0 ? `00-${sampled}-${(i + 1).toString(16).padStart(16, '0')}-01` : `00-${unsampled}-${(i + 1).toString(16).padStart(16, '0')}-00`;
+      await (await fetch(`${url}/hash`, { headers: { traceparent } })).text();
+    }
+    const stdout = await labelsOf(await profiled);
+    assert.match(stdout, new RegExp(`: ${sampled}\\b`), `the sampled trace is not among the labels:\n${stdout}`);
+    assert.doesNotMatch(stdout, new RegExp(unsampled), `the unsampled trace is among the labels:\n${stdout}`);
+  });
+
   it('labels the samples of a request still running when the profile ends', async () => {
     const traceId = 'c0ffee0000000000000000000000beef';
     const profiled = fetch(`${metrics}/debug/pprof/profile?seconds=2`).then(async (response) => Buffer.from(await response.arrayBuffer()));
