@@ -1,25 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+const LOWEST_PORT = 10_000;
+const EPHEMERAL_RANGE_START = ephemeralRangeStart();
+const handedOut = new Set<number>();
+
 /**
  * A TCP port that was free on the loopback interface a moment ago. Taken from below the kernel's
  * ephemeral range: a port from that range (what listening on port 0 gives) can be handed out again
  * as the source port of any outbound connection before the test's service binds it.
  */
 export async function freePort(): Promise<number> {
-  const below = ephemeralRangeStart();
   for (let attempt = 0; attempt < 100; attempt++) {
-    const port = LOWEST_PORT + Math.floor(Math.random() * (below - LOWEST_PORT));
+    const port = LOWEST_PORT + Math.floor(Math.random() * (EPHEMERAL_RANGE_START - LOWEST_PORT));
     if (!handedOut.has(port) && (await canListen(port))) {
       handedOut.add(port);
       return port;
     }
   }
-  throw new Error(`no free port between ${LOWEST_PORT} and ${below} after 100 attempts`);
+  throw new Error(`no free port between ${LOWEST_PORT} and ${EPHEMERAL_RANGE_START} after 100 attempts`);
 }
-
-const LOWEST_PORT = 10_000;
-const handedOut = new Set<number>();
 
 function ephemeralRangeStart(): number {
   try {
