@@ -14,7 +14,7 @@ import { startCollector } from '../collectors/logs/collector';
 import { resolveCollectorConfig } from '../collectors/logs/config';
 import { installTemplate } from '../collectors/logs/template';
 import { Stack } from '../deploy/native';
-import { freePort } from './support/harness';
+import { freePort } from './support/ports';
 
 const DOCUMENTS = Number(process.env.BENCH_COLLECTOR_DOCS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);

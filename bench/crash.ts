@@ -6,7 +6,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { comparisonTable, freePort, sideBySide, startNodeService, type Variant } from './support/harness';
+import { comparisonTable, sideBySide, startNodeService, type Variant } from './support/harness';
+import { freePort } from './support/ports';
 
 const service = join(__dirname, '../../test/fixtures/crash/express-service.cjs');
 

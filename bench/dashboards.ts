@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { LATENCY_BUCKETS } from '../agent/metrics/names';
-import { freePort } from './support/harness';
+import { freePort } from './support/ports';
 
 const SERVICES = 24;
 const ROUTES = 4;

@@ -19,7 +19,7 @@ import { startLogging } from '../agent/logging';
 import { LogMetricNames } from '../agent/logging/metrics';
 import { MetricsRegistry } from '../agent/metrics/registry';
 import { Stack } from '../deploy/native';
-import { freePort } from './support/harness';
+import { freePort } from './support/ports';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { Stack } from '../deploy/native';
 import { startDiscardingSink } from './support/sink';
 import { peerVariants, type Receivers, type Workload } from './peers/variants';
-import { DEFAULT_LOAD, freePort, sideBySide, startNodeService, type Measurement, type Variant } from './support/harness';
+import { DEFAULT_LOAD, sideBySide, startNodeService, type Measurement, type Variant } from './support/harness';
+import { freePort } from './support/ports';
 
 const root = join(__dirname, '../..');
 const fixtures = join(root, 'test/fixtures/tracing');

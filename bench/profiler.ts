@@ -7,7 +7,8 @@
  */
 import autocannon from 'autocannon';
 import { join } from 'node:path';
-import { DEFAULT_LOAD, freePort, startNodeService, type RunningService } from './support/harness';
+import { DEFAULT_LOAD, startNodeService, type RunningService } from './support/harness';
+import { freePort } from './support/ports';
 
 const demo = join(__dirname, '../examples/demo/server.js');
 const preload = ['--import', 'vigil/register'];

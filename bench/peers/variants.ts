@@ -2,7 +2,8 @@
  * The agents compared, each started as its users would start it (a preload flag and environment
  * variables) around the same service script, and each pointed at the receiver it would use here.
  */
-import { freePort, startNodeService, type RunningService, type Variant } from '../support/harness';
+import { startNodeService, type RunningService, type Variant } from '../support/harness';
+import { freePort } from '../support/ports';
 
 export interface Receivers {
   /** Comma list of the local Kafka's brokers. */
