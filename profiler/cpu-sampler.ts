@@ -63,7 +63,11 @@ export class CpuSampler {
    */
   attach(): void {
     if (this.attached) return;
-    const options = { intervalMicros: this.intervalMicros, durationMillis: MAX_WINDOW_MS };
+    // With @datadog/pprof's `workaroundV8Bug` on, every cut puts the main thread to sleep until two
+    // more of V8's sampling signals have come (some 100 ms at 20 Hz): a pause of the service every
+    // window, which no CPU clock shows. The workaround only makes a stuck V8 event processor less
+    // likely; the library still finds one at the cut and starts the profiler over.
+    const options = { intervalMicros: this.intervalMicros, durationMillis: MAX_WINDOW_MS, workaroundV8Bug: false };
     this.clock.measure(() => {
       try {
         time.start({ ...options, withContexts: true, useCPED: true });
