@@ -4,7 +4,6 @@ import type * as PromClient from 'prom-client';
 // prom-client's index also loads its Pushgateway, and with it node:https and node:tls: some 5 MiB
 // resident in every service, for a feature no part of Vigil uses. Its classes live one a file.
 export const Registry = require('prom-client/lib/registry') as typeof PromClient.Registry;
-export type Registry<T extends PromClient.RegistryContentType = PromClient.PrometheusContentType> = PromClient.Registry<T>;
 export const Counter = require('prom-client/lib/counter') as typeof PromClient.Counter;
 export type Counter<T extends string = string> = PromClient.Counter<T>;
 export const Gauge = require('prom-client/lib/gauge') as typeof PromClient.Gauge;
