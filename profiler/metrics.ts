@@ -1,5 +1,4 @@
-import type { CounterConfiguration, GaugeConfiguration } from 'prom-client';
-import { Counter, Gauge } from '../agent/metrics/prom-client';
+import { Counter, Gauge, type CounterConfiguration, type GaugeConfiguration } from 'prom-client';
 
 /** Where the profiler's metrics are registered; the agent's MetricsRegistry is one. */
 export interface MetricFactory {

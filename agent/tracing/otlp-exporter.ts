@@ -1,5 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import http from 'node:http';
+import https from 'node:https';
 import type { BatchExporter } from './batch-processor';
 import { AttributeCache, EncodedSpans } from './otlp-proto';
 
@@ -10,7 +11,6 @@ import { AttributeCache, EncodedSpans } from './otlp-proto';
  */
 export class OtlpHttpExporter implements BatchExporter<EncodedSpans> {
   private readonly url: URL;
-  private readonly client: Pick<typeof http, 'request'>;
   private readonly agent: http.Agent;
   private readonly inFlight = new Set<http.ClientRequest>();
   private readonly attributeCache = new AttributeCache();
@@ -18,11 +18,7 @@ export class OtlpHttpExporter implements BatchExporter<EncodedSpans> {
 
   constructor(url: string, private readonly timeoutMs = 10_000) {
     this.url = new URL(url);
-    // node:https (and node:tls with it) only for an https endpoint: loading them costs some 5 MiB resident.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const client = this.url.protocol === 'https:' ? (require('node:https') as typeof import('node:https')) : http;
-    this.client = client;
-    this.agent = new client.Agent({ keepAlive: true, maxSockets: 2 });
+    this.agent = this.url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 2 }) : new http.Agent({ keepAlive: true, maxSockets: 2 });
   }
 
   newBatch(): EncodedSpans {
@@ -32,6 +28,7 @@ export class OtlpHttpExporter implements BatchExporter<EncodedSpans> {
   export(batch: EncodedSpans, done: (result: ExportResult) => void): void {
     const body = batch.finish();
     this.lastBodyBytes = body.length;
+    const client = this.url.protocol === 'https:' ? https : http;
     let settled = false;
     const settle = (error?: Error) => {
       if (settled) return;
@@ -39,7 +36,7 @@ export class OtlpHttpExporter implements BatchExporter<EncodedSpans> {
       this.inFlight.delete(request);
       done(error === undefined ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error });
     };
-    const request = this.client.request(
+    const request = client.request(
       this.url,
       {
         method: 'POST',
