@@ -133,12 +133,11 @@ export async function bench(): Promise<string> {
     const workload = (path: string): Workload => ({ script: join(fixtures, 'bench-service.cjs'), path, env: { UPSTREAM_URL: upstream.url, OTEL_SERVICE_NAME: 'bench' } });
     const hello = await rounds(peerVariants(workload('/hello'), receivers));
     const work = await rounds(peerVariants(workload('/work'), receivers));
-    const load = LOAD;
     return [
       '## Peer benchmark: Vigil against the agents users would pick instead',
       '',
-      `The tracing benchmark's node:http service, autocannon with ${load.connections} connections, ${load.warmupS} s warm-up and ${load.durationS} s measured per run, ` +
-        `${load.rounds} rounds alternating the variants (order reversed every other round), medians with the range over rounds; last run ${new Date().toISOString().slice(0, 10)}.`,
+      `The tracing benchmark's node:http service, autocannon with ${LOAD.connections} connections, ${LOAD.warmupS} s warm-up and ${LOAD.durationS} s measured per run, ` +
+        `${LOAD.rounds} rounds alternating the variants (order reversed every other round), medians with the range over rounds; last run ${new Date().toISOString().slice(0, 10)}.`,
       '',
       'Receivers: every agent exports to one local sink that accepts and discards, in a process of its own (`bench/support/sink.ts`): Vigil and OpenTelemetry their traces over OTLP/HTTP (and OpenTelemetry its metrics), ' +
         'dd-trace its traces, profiles and DogStatsD runtime metrics, elastic-apm-node its intake. A real Jaeger would compete with the service for the same two cores, ' +
