@@ -2,7 +2,8 @@ import type { Span, TextMapSetter } from '@opentelemetry/api';
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { serverOf } from '../http/server-address';
-import { SpanKind, SpanStatusCode, context, isTracingSuppressed, propagation, trace } from '../otel-api';
+import { SpanKind, SpanStatusCode, context, isTracingSuppressed, propagation } from '../otel-api';
+import { ContextWithSpan } from './context-with-span';
 import type { HttpSpanStarter } from './http-span';
 
 const REQUEST_CREATED = 'http.client.request.created';
@@ -41,7 +42,7 @@ export function traceHttpClients(spans: HttpSpanStarter): () => void {
     // Headers given as an array are written in the constructor; such a request cannot carry context.
     // A subscriber that throws would have Node raise the error in the service: never let it.
     try {
-      if (!request.headersSent) propagation.inject(trace.setSpan(active, span), request, headerSetter);
+      if (!request.headersSent) propagation.inject(new ContextWithSpan(active, span), request, headerSetter);
     } catch {
       // The request goes out without the context; its span is still recorded.
     }

@@ -4,7 +4,8 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { carriesContextHeaders } from '../http/context-headers';
 import { InFlightList, type InFlightEntry } from '../http/in-flight';
-import { ROOT_CONTEXT, RPCType, SpanKind, SpanStatusCode, TraceFlags, propagation, setRPCMetadata, trace } from '../otel-api';
+import { ROOT_CONTEXT, RPCType, SpanKind, SpanStatusCode, TraceFlags, propagation } from '../otel-api';
+import { ContextWithSpan } from './context-with-span';
 import type { HttpSpanStarter } from './http-span';
 
 interface RequestStartMessage {
@@ -38,42 +39,6 @@ const SWEEP_EVERY = 1024;
 
 const SERVER_SPAN = Symbol('vigil.serverSpan');
 type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
-
-// The API's own keys: it makes them with Symbol.for so that every copy of the API shares them.
-const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
-const RPC_METADATA_KEY = Symbol.for('OpenTelemetry SDK Context Key RPC_METADATA');
-
-/**
- * The context a request's handler runs in: its parent's values, the server span, and the RPC
- * metadata through which Express and Fastify name the route. Setting both through the API would
- * copy the parent's entries twice for every request; this reads them from fields and makes the
- * copy only if the handler derives a context of its own.
- */
-export class RequestContext implements Context {
-  constructor(
-    private readonly parent: Context,
-    private readonly span: Span,
-    private readonly metadata: RPCMetadata,
-  ) {}
-
-  getValue(key: symbol): unknown {
-    if (key === SPAN_KEY) return this.span;
-    if (key === RPC_METADATA_KEY) return this.metadata;
-    return this.parent.getValue(key);
-  }
-
-  setValue(key: symbol, value: unknown): Context {
-    return this.copy().setValue(key, value);
-  }
-
-  deleteValue(key: symbol): Context {
-    return this.copy().deleteValue(key);
-  }
-
-  private copy(): Context {
-    return setRPCMetadata(trace.setSpan(this.parent, this.span), this.metadata);
-  }
-}
 
 interface RecordedCall extends InFlightEntry<RecordedCall> {
   readonly span: Span;
@@ -110,7 +75,7 @@ export function traceHttpServers({ spans, enter, ignoreServer }: HttpServerSpans
       'network.protocol.version': request.httpVersion,
     });
     const metadata: RPCMetadata = { type: RPCType.HTTP, span };
-    enter(new RequestContext(parent, span, metadata));
+    enter(new ContextWithSpan(parent, span, metadata));
     (request as TracedRequest)[SERVER_SPAN] = span;
     const call: RecordedCall | undefined = span.isRecording() ? { response, span, method, metadata, previous: undefined, next: undefined } : undefined;
     // Set on every response, recorded or not: on some only, V8 would see two shapes of response

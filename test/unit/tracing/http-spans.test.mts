@@ -8,7 +8,8 @@ import { RPCType, W3CTraceContextPropagator, getRPCMetadata } from '@opentelemet
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { traceHttpClients } from '../../../dist/agent/tracing/http-client-spans.js';
-import { RequestContext, traceHttpServers } from '../../../dist/agent/tracing/http-server-spans.js';
+import { ContextWithSpan } from '../../../dist/agent/tracing/context-with-span.js';
+import { traceHttpServers } from '../../../dist/agent/tracing/http-server-spans.js';
 import { HttpSpanStarter } from '../../../dist/agent/tracing/http-span.js';
 import { PooledIdGenerator } from '../../../dist/agent/tracing/id-generator.js';
 
@@ -95,13 +96,14 @@ describe('http spans from diagnostics channels', () => {
   });
 });
 
-describe('RequestContext', () => {
+describe('ContextWithSpan', () => {
+  const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+  const metadata = { type: RPCType.HTTP, span } as const;
+  const key = createContextKey('test key');
+
   it('answers for the span and the RPC metadata as the API would, and keeps them in contexts derived from it', () => {
-    const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
-    const metadata = { type: RPCType.HTTP, span } as const;
-    const key = createContextKey('test key');
     const parent = ROOT_CONTEXT.setValue(key, 'from the parent');
-    const requestContext = new RequestContext(parent, span, metadata);
+    const requestContext = new ContextWithSpan(parent, span, metadata);
     assert.equal(trace.getSpan(requestContext), span);
     assert.equal(getRPCMetadata(requestContext), metadata);
     assert.equal(requestContext.getValue(key), 'from the parent');
@@ -111,5 +113,17 @@ describe('RequestContext', () => {
     assert.equal(getRPCMetadata(derived), metadata);
     assert.equal(derived.getValue(key), 'from the handler');
     assert.equal(trace.getSpan(trace.deleteSpan(requestContext)), undefined);
+  });
+
+  it('without metadata of its own, replaces only the span and leaves the parent\'s metadata', () => {
+    const child = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', traceFlags: 1 });
+    const withChild = new ContextWithSpan(new ContextWithSpan(ROOT_CONTEXT.setValue(key, 'from the parent'), span, metadata), child);
+    assert.equal(trace.getSpan(withChild), child);
+    assert.equal(getRPCMetadata(withChild), metadata);
+    assert.equal(withChild.getValue(key), 'from the parent');
+    const carrier: Record<string, string> = {};
+    new W3CTraceContextPropagator().inject(withChild, carrier, { set: (target, name, value) => (target[name] = value) });
+    assert.equal(carrier.traceparent, '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01');
+    assert.equal(getRPCMetadata(withChild.setValue(key, 'derived')), metadata);
   });
 });
