@@ -17,7 +17,7 @@ export class ContextWithSpan implements Context {
   constructor(
     private readonly parent: Context,
     private readonly span: Span,
-    private readonly metadata: RPCMetadata | undefined = undefined,
+    private readonly metadata?: RPCMetadata,
   ) {}
 
   getValue(key: symbol): unknown {
