@@ -5,7 +5,9 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, waitForHttp } from './ports';
 
 export interface Variant {
@@ -126,13 +128,29 @@ export async function startNodeService(
   options: { nodeArgs?: readonly string[]; env?: Record<string, string>; path?: string } = {},
 ): Promise<RunningService> {
   const port = await freePort();
+  // Each service starts with an empty profile store and log spool, as a new deployment does; the
+  // defaults are one folder per service name, which every benchmark service and run would share
+  // (and a store of thousands of files is read at each start).
+  const stateDir = mkdtempSync(join(tmpdir(), 'vigil-bench-service-'));
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
-    env: { ...process.env, ...options.env, PORT: String(port) },
+    env: {
+      ...process.env,
+      VIGIL_PROFILE_DIR: join(stateDir, 'profiles'),
+      VIGIL_LOG_SPOOL_DIR: join(stateDir, 'spool'),
+      ...options.env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}${options.path ?? '/'}`;
-  await waitForHttp(url, 20_000);
+  try {
+    await waitForHttp(url, 20_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(stateDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url,
     pid: child.pid!,
@@ -141,6 +159,7 @@ export async function startNodeService(
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
