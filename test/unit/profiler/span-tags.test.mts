@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import { describe, it } from 'node:test';
-import { tagStride } from '../../../dist/profiler/span-labels.js';
+import { time } from '@datadog/pprof';
+import { ROOT_CONTEXT, TraceFlags, context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CpuSampler } from '../../../dist/profiler/cpu-sampler.js';
+import { PROFILER_DEFAULTS } from '../../../dist/profiler/options.js';
+import { ProfilerCpuClock } from '../../../dist/profiler/overhead.js';
+import { tagRequestSpans, tagStride } from '../../../dist/profiler/span-labels.js';
 
 const MAX_PER_SECOND = 4000;
 
@@ -25,5 +32,43 @@ describe('span tag rate', () => {
     assert.equal(tagStride({ seconds: 1, requests: 0, looked: 0, tagged: 0 }, MAX_PER_SECOND), 1);
     assert.equal(tagStride({ seconds: 0, requests: 10, looked: 10, tagged: 10 }, MAX_PER_SECOND), 1);
     assert.equal(tagStride({ seconds: 1, requests: 10_000, looked: 10_000, tagged: 0 }, MAX_PER_SECOND), 1);
+  });
+});
+
+describe('span tags with the default budget', () => {
+  it('tags every sampled request up to 1 000 a second, and every n-th above that', () => {
+    const sampler = new CpuSampler(PROFILER_DEFAULTS.samplingIntervalMicros, new ProfilerCpuClock());
+    sampler.attach();
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+    const tags = tagRequestSpans(sampler, PROFILER_DEFAULTS.overheadBudget);
+    const requestStart = diagnostics.channel('http.server.request.start');
+    const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
+    // Requests as node:http announces them, in the span's context as the tracer enters it; a
+    // tagged one changes the sample context of its async context.
+    const tagged = (requests: number) =>
+      context.with(trace.setSpan(ROOT_CONTEXT, span), () => {
+        let count = 0;
+        for (let i = 0; i < requests; i++) {
+          const before = time.getContext();
+          requestStart.publish({ request: {}, response: {} });
+          if (time.getContext() !== before) count++;
+        }
+        return count;
+      });
+    try {
+      assert.ok(sampler.tagsSpans, 'the sampler keeps tags on this Node.js');
+      const start = Date.now();
+      tags.adjustRate(start);
+      assert.equal(tagged(900), 900);
+      tags.adjustRate(start + 1000);
+      assert.equal(tagged(3000), 3000, 'after a second of 900 requests, every one');
+      tags.adjustRate(start + 2000);
+      assert.equal(tagged(3000), 1000, 'after a second of 3 000 requests, every third one');
+    } finally {
+      tags.stop();
+      context.disable();
+      sampler.detach(() => ({}));
+    }
   });
 });
