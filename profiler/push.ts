@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { asAgentCall } from '../agent/http/own-calls';
 import type { ProfileIdentity, ProfileKind } from './options';
 
 /** Profiles waiting to be pushed; beyond this the newest is dropped, so memory stays bounded. */
@@ -94,12 +95,14 @@ export class PyroscopePusher {
   private async attempt(profile: PushedProfile): Promise<string> {
     const form = multipart(profile.data);
     try {
-      const response = await fetch(this.ingestUrl(profile), {
-        method: 'POST',
-        headers: { 'content-type': form.contentType },
-        body: form.body,
-        signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.stopping.signal]),
-      });
+      const response = await asAgentCall(() =>
+        fetch(this.ingestUrl(profile), {
+          method: 'POST',
+          headers: { 'content-type': form.contentType },
+          body: form.body,
+          signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.stopping.signal]),
+        }),
+      );
       await response.arrayBuffer();
       if (response.ok) return 'ok';
       if (response.status === 429 || response.status >= 500) return `HTTP ${response.status}`;

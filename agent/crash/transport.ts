@@ -1,7 +1,6 @@
-import { context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import { forEachEnvelopeItem, makeOfflineTransport, type Envelope, type Event, type Transport } from '@sentry/core';
 import type { makeNodeTransport } from '@sentry/node';
+import { asAgentCall } from '../http/own-calls';
 import { KIND_TAG } from './event-context';
 
 type TransportFactory = typeof makeNodeTransport;
@@ -28,9 +27,9 @@ export interface CrashTransport {
 
 /**
  * Sentry's HTTP transport with what the agent needs around it:
- * - tracing suppressed for its requests: an event is sent from the async context it was captured
- *   in, so the POST to Sentry would otherwise join the failing request's trace as a span the
- *   service never made;
+ * - its requests made as the agent's own calls: an event is sent from the async context it was
+ *   captured in, so the POST to Sentry would otherwise join the failing request's trace as a span
+ *   the service never made, and count among the service's outbound calls;
  * - retries with backoff (Sentry's offline transport: 5 s, doubling up to an hour) from a queue in
  *   memory of at most `maxQueued` events, while Sentry cannot be reached;
  * - each outcome reported, for the agent's own metrics.
@@ -55,7 +54,7 @@ export function crashTransport(make: TransportFactory, delivery: Delivery, maxQu
         const kind = eventKind(envelope);
         let result: Awaited<ReturnType<Transport['send']>>;
         try {
-          result = await context.with(suppressTracing(context.active()), () => transport.send(envelope));
+          result = await asAgentCall(() => transport.send(envelope));
         } catch (error) {
           if (kind !== undefined) delivery.unreachable(error as Error);
           throw error;

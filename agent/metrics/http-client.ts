@@ -2,6 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { TRAFFIC_HEADER, baggageSaysShadow, type Traffic } from '../traffic';
+import { isAgentCall } from '../http/own-calls';
 import { serverOf } from '../http/server-address';
 import { MetricNames, normalizeMethod } from './names';
 import type { RequestHistogram } from './request-histogram';
@@ -36,7 +37,9 @@ const CHANNELS = {
 
 /**
  * Outbound call latency for node:http clients and fetch/undici, to the time the response headers
- * arrive. The traffic colour is read from the outgoing baggage, which tracing propagates.
+ * arrive. The traffic colour is read from the outgoing baggage, which tracing propagates. The
+ * agent's own calls (span exports, profile pushes, crash reports) are not the service's and are
+ * left out.
  */
 export function instrumentHttpClient(histogram: (name: string, help: string, labelNames: readonly string[]) => RequestHistogram): () => void {
   const duration = histogram(MetricNames.clientDuration, 'Duration of outbound HTTP requests, to the response headers.', [
@@ -58,6 +61,7 @@ export function instrumentHttpClient(histogram: (name: string, help: string, lab
 
   const handlers: Record<string, (message: unknown) => void> = {
     [CHANNELS.httpStart]: (message) => {
+      if (isAgentCall()) return;
       const { request } = message as { request: ClientRequest };
       const [address, port] = serverOf(request);
       (request as Tracked)[PENDING] = {
@@ -78,6 +82,7 @@ export function instrumentHttpClient(histogram: (name: string, help: string, lab
       finish(request, undefined, error.code ?? error.name);
     },
     [CHANNELS.undiciCreate]: (message) => {
+      if (isAgentCall()) return;
       const { request } = message as { request: UndiciRequest };
       let origin: URL;
       try {

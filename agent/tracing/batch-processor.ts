@@ -1,7 +1,8 @@
-import { context, type Context } from '@opentelemetry/api';
-import { ExportResultCode, suppressTracing, type ExportResult } from '@opentelemetry/core';
+import type { Context } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { asAgentCall } from '../http/own-calls';
 
 export type DropReason = 'queue_full' | 'export_failed' | 'shutdown';
 
@@ -212,8 +213,7 @@ export class BoundedBatchProcessor<B extends SpanBatch> implements SpanProcessor
       const timer = setTimeout(() => resolve({ code: ExportResultCode.FAILED, error: new Error(`no answer within ${this.limits.exportTimeoutMs} ms`) }), this.limits.exportTimeoutMs);
       timer.unref();
       try {
-        // The exporter's own HTTP calls must not become spans, or every export would feed the next.
-        context.with(suppressTracing(context.active()), () =>
+        asAgentCall(() =>
           this.exporter.export(batch, (result) => {
             clearTimeout(timer);
             resolve(result);

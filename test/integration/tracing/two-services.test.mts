@@ -214,6 +214,10 @@ for (const exporter of exporters) {
         calls.some((sample) => sample.metric.traffic === 'live' && sample.metric.server_port === backPort && Number(sample.value[1]) >= 2),
         `A's live calls to B: ${JSON.stringify(calls.map((sample) => sample.metric))}`,
       );
+      // By now A has exported spans to Jaeger many times; those are the agent's calls, not A's.
+      const exposition = await (await fetch(`http://127.0.0.1:${front.metricsPort}/metrics`)).text();
+      const calledPorts = new Set([...exposition.matchAll(/^http_client_request_duration_seconds_count\{[^}]*server_port="(\d+)"/gm)].map((match) => match[1]));
+      assert.deepEqual([...calledPorts], [backPort], "the ports of A's outbound call series");
     });
   });
 }
