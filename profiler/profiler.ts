@@ -192,8 +192,9 @@ export function runProfiler(settings: ProfilerSettings, deps: ProfilerDeps): Pro
   const tick = () => {
     void track(v8Thread.elapsed().then((seconds) => clock.add(seconds)));
     const now = Date.now();
-    spanTags.adjustRate(now);
-    const action = duty.next(now, load.sample(), clock.spentShare(now), {
+    const spentShare = clock.spentShare(now);
+    spanTags.adjustRate(now, spentShare);
+    const action = duty.next(now, load.sample(), spentShare, {
       attached: sampler.attached,
       windowStartedAt: sampler.startedAt?.getTime(),
       trigger,

@@ -53,8 +53,12 @@ interface RequestMessage {
 export interface SpanTags {
   /** The labels of one sample, for the sampler's label callback: its request's trace and span. */
   readonly labels: SampleLabels;
-  /** Sets how many requests to skip between two tags from the rate since the last call; call about once a second. */
-  adjustRate(now: number): void;
+  /**
+   * Sets how many requests to skip between two tags from the rate since the last call, so that tags
+   * take no more than what `profilerShare` (the profiler's own CPU as a share of a core) leaves of
+   * the budget; call about once a second.
+   */
+  adjustRate(now: number, profilerShare: number): void;
   /** Forgets what the window that just ended needed; call after the window's labels were made. */
   windowEnded(): void;
   stop(): void;
@@ -74,18 +78,15 @@ export interface SpanTags {
  * whose life the sampler took a sample, until the window's labels are made.
  *
  * Only requests whose trace is sampled are tagged: the others' ids lead nowhere. And tags cost CPU
- * with every request rather than every sample, so they are held to `budgetShare` of a core: above
- * the rate that allows, an even share of the requests is tagged (every n-th), and about that share
- * of the samples taken in requests carries their ids.
+ * with every request rather than every sample, so they are held to what the profiler's own work
+ * leaves of `budgetShare` of a core: above the rate that allows, an even share of the requests is
+ * tagged (every n-th), and about that share of the samples taken in requests carries their ids.
  */
 export function tagRequestSpans(sampler: TaggingSampler, budgetShare: number): SpanTags {
   const inFlight = new InFlightList<TaggedRequest>();
   let finished = new Map<number, SpanContext>();
   let inFlightByTag: Map<number, SpanContext> | undefined;
   let lastTag = 0;
-  // In whole microseconds: divided by 10e-6 seconds, a budget of 0.01 gives 999.999..., and 3 000
-  // requests a second would get a stride of 4 instead of 3.
-  const maxTagsPerSecond = (budgetShare * 1_000_000) / TAG_CPU_MICROS;
   // A request is looked at when the countdown is at 1; one that cannot be tagged leaves it there.
   let stride = 1;
   let countdown = 1;
@@ -157,7 +158,10 @@ export function tagRequestSpans(sampler: TaggingSampler, budgetShare: number): S
       }
       return span === undefined ? {} : { trace_id: span.traceId, span_id: span.spanId };
     },
-    adjustRate(now) {
+    adjustRate(now, profilerShare) {
+      // In whole microseconds: divided by 10e-6 seconds, a budget of 0.01 gives 999.999..., and 3 000
+      // requests a second would get a stride of 4 instead of 3.
+      const maxTagsPerSecond = (Math.max(0, budgetShare - profilerShare) * 1_000_000) / TAG_CPU_MICROS;
       stride = tagStride({ ...rate, seconds: (now - rate.since) / 1000 }, maxTagsPerSecond);
       countdown = Math.min(countdown, stride);
       Object.assign(rate, { since: now, requests: 0, looked: 0, tagged: 0 });
@@ -192,8 +196,10 @@ export interface TagRate {
 
 /** Tag every n-th request, with n set so that the requests tagged stay within `maxPerSecond`. */
 export function tagStride(rate: TagRate, maxPerSecond: number): number {
-  if (!(rate.seconds > 0) || rate.looked === 0) return 1;
-  // Requests with a sampled trace, estimated from the share among those looked at.
-  const taggable = (rate.requests * rate.tagged) / rate.looked / rate.seconds;
-  return Math.max(1, Math.ceil(taggable / maxPerSecond));
+  if (!(maxPerSecond > 0)) return Infinity;
+  if (!(rate.seconds > 0) || rate.requests === 0) return 1;
+  // Requests with a sampled trace, estimated from the share among those looked at; a stride that
+  // skipped every request leaves nothing to estimate from, and all of them are counted.
+  const taggableShare = rate.looked === 0 ? 1 : rate.tagged / rate.looked;
+  return Math.max(1, Math.ceil((rate.requests * taggableShare) / rate.seconds / maxPerSecond));
 }

@@ -33,10 +33,18 @@ describe('span tag rate', () => {
     assert.equal(tagStride({ seconds: 0, requests: 10, looked: 10, tagged: 10 }, MAX_PER_SECOND), 1);
     assert.equal(tagStride({ seconds: 1, requests: 10_000, looked: 10_000, tagged: 0 }, MAX_PER_SECOND), 1);
   });
+
+  it('counts every request after a second in which the stride skipped them all', () => {
+    assert.equal(tagStride({ seconds: 1, requests: 12_000, looked: 0, tagged: 0 }, MAX_PER_SECOND), 3);
+  });
+
+  it('tags nothing when the budget leaves no room', () => {
+    assert.equal(tagStride({ seconds: 1, requests: 10, looked: 10, tagged: 10 }, 0), Infinity);
+  });
 });
 
 describe('span tags with the default budget', () => {
-  it('tags every sampled request up to 1 000 a second, and every n-th above that', () => {
+  it('tags every sampled request up to 1 000 a second, every n-th above that, and less as the profiler itself spends more', () => {
     const sampler = new CpuSampler(PROFILER_DEFAULTS.samplingIntervalMicros, new ProfilerCpuClock());
     sampler.attach();
     const contextManager = new AsyncLocalStorageContextManager().enable();
@@ -59,12 +67,18 @@ describe('span tags with the default budget', () => {
     try {
       assert.ok(sampler.tagsSpans, 'the sampler keeps tags on this Node.js');
       const start = Date.now();
-      tags.adjustRate(start);
+      tags.adjustRate(start, 0);
       assert.equal(tagged(900), 900);
-      tags.adjustRate(start + 1000);
+      tags.adjustRate(start + 1000, 0);
       assert.equal(tagged(3000), 3000, 'after a second of 900 requests, every one');
-      tags.adjustRate(start + 2000);
+      tags.adjustRate(start + 2000, 0);
       assert.equal(tagged(3000), 1000, 'after a second of 3 000 requests, every third one');
+      tags.adjustRate(start + 3000, PROFILER_DEFAULTS.overheadBudget / 2);
+      assert.equal(tagged(3000), 500, 'with half the budget spent on sampling, every sixth one');
+      tags.adjustRate(start + 4000, PROFILER_DEFAULTS.overheadBudget);
+      assert.ok(tagged(3000) <= 1, 'with the whole budget spent on sampling, none after the one already due');
+      tags.adjustRate(start + 5000, 0);
+      assert.equal(tagged(3000), 1000, 'with the budget free again, every third one');
     } finally {
       tags.stop();
       context.disable();
