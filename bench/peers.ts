@@ -91,25 +91,45 @@ function medianOf(samples: Samples, name: string, pick: (m: Measurement) => numb
   return median(samples.get(name)!.map(pick));
 }
 
+/**
+ * `compare` applied to each round's measurements, where every variant ran within minutes of the
+ * others: on a shared machine whose speed drifts between rounds, ratios of medians taken from
+ * different rounds would compare one round's machine with another's.
+ */
+function perRound<T>(samples: Samples, compare: (of: (name: string) => Measurement, round: number) => T): T[] {
+  const rounds = samples.get('bare')!.length;
+  return Array.from({ length: rounds }, (_, round) => compare((name) => samples.get(name)![round]!, round));
+}
+
+/** The median in bold, then the range over rounds. */
+function verdict(values: readonly number[], digits: number, unit: string, scale = 1): string {
+  const fmt = (value: number) => `${(value * scale).toFixed(digits)}${unit}`;
+  return `**${fmt(median(values))}** (rounds ${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
+}
+
+/** Which peers a round picked and how often, e.g. "dd-trace in 3 of 5 rounds; elastic-apm-node in 2 of 5". */
+function tally(picked: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const name of picked) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].map(([name, count]) => `${name} in ${count} of ${picked.length} rounds`).join('; ');
+}
+
 function verdicts(hello: Samples, work: Samples): string[] {
-  const rate = (m: Measurement) => m.requestsPerSecond;
-  const bestPeer = PEERS.reduce((best, peer) => (medianOf(hello, peer, rate) > medianOf(hello, best, rate) ? peer : best));
-  const helloRatio = medianOf(hello, VIGIL_FULL, rate) / medianOf(hello, bestPeer, rate);
-  const workShare = median(shares(work, VIGIL_FULL));
+  const fastestPeers = perRound(hello, (of) => PEERS.reduce((best, peer) => (of(peer).requestsPerSecond > of(best).requestsPerSecond ? peer : best)));
+  const cheapestPeers = perRound(hello, (of) => PEERS.reduce((best, peer) => (of(peer).cpuMicrosPerRequest < of(best).cpuMicrosPerRequest ? peer : best)));
+  const helloRatios = perRound(hello, (of, round) => of(VIGIL_FULL).requestsPerSecond / of(fastestPeers[round]!).requestsPerSecond);
+  const helloCpuRatios = perRound(hello, (of, round) => of(cheapestPeers[round]!).cpuMicrosPerRequest / of(VIGIL_FULL).cpuMicrosPerRequest);
+  const workCpuShares = perRound(work, (of) => of('bare').cpuMicrosPerRequest / of(VIGIL_FULL).cpuMicrosPerRequest);
   const rss = (m: Measurement) => m.rssMiB;
   const leanestPeer = (samples: Samples) => Math.min(...PEERS.map((peer) => medianOf(samples, peer, rss)));
   const memory = (samples: Samples, label: string) =>
     `${label} ${medianOf(samples, VIGIL_FULL, rss).toFixed(0)} MiB against ${leanestPeer(samples).toFixed(0)} MiB for the leanest peer`;
-  const cpu = (m: Measurement) => m.cpuMicrosPerRequest;
-  const cheapestPeer = PEERS.reduce((best, peer) => (medianOf(hello, peer, cpu) < medianOf(hello, best, cpu) ? peer : best));
-  const helloCpuRatio = medianOf(hello, cheapestPeer, cpu) / medianOf(hello, VIGIL_FULL, cpu);
-  const workCpuShare = medianOf(work, 'bare', cpu) / medianOf(work, VIGIL_FULL, cpu);
   return [
-    `hello: Vigil with everything on serves **${helloRatio.toFixed(2)}×** the throughput of the best peer (${bestPeer}) (target ≥ 2×).`,
-    `work: Vigil with everything on keeps **${(workShare * 100).toFixed(1)}%** of bare throughput (target ≥ 90%).`,
-    `By CPU time per request (what throughput would be where the service's core is the limit; it moves far less with the machine's other load): ` +
-      `hello ${helloCpuRatio.toFixed(2)}× the cheapest peer (${cheapestPeer}), work ${(workCpuShare * 100).toFixed(1)}% of bare.`,
-    `Resident memory: ${memory(hello, 'hello')}, ${memory(work, 'work')} (target: less than every peer).`,
+    `hello: Vigil with everything on serves ${verdict(helloRatios, 2, '×')} the throughput of the fastest peer of the same round (${tally(fastestPeers)}) (target ≥ 2×).`,
+    `work: Vigil with everything on keeps ${verdict(shares(work, VIGIL_FULL), 1, '%', 100)} of bare throughput in the same round (target ≥ 90%).`,
+    `By CPU time per request (what throughput would be where the service's core is the limit; it moves far less with the machine's other load), within each round: ` +
+      `hello ${verdict(helloCpuRatios, 2, '×')} the cheapest peer of the same round (${tally(cheapestPeers)}), work ${verdict(workCpuShares, 1, '%', 100)} of bare.`,
+    `Resident memory (medians): ${memory(hello, 'hello')}, ${memory(work, 'work')} (target: less than every peer).`,
   ];
 }
 
