@@ -50,10 +50,19 @@ async function rounds(variants: readonly Variant[]): Promise<Samples> {
   return samples;
 }
 
+/**
+ * `compare` applied to each round's measurements, where every variant ran within minutes of the
+ * others: on a shared machine whose speed drifts between rounds, ratios of medians taken from
+ * different rounds would compare one round's machine with another's.
+ */
+function perRound<T>(samples: Samples, compare: (of: (name: string) => Measurement, round: number) => T): T[] {
+  const rounds = samples.get('bare')!.length;
+  return Array.from({ length: rounds }, (_, round) => compare((name) => samples.get(name)![round]!, round));
+}
+
 /** Each round's throughput relative to bare in the same round. */
-function shares(samples: Samples, name: string, of = 'bare'): number[] {
-  const base = samples.get(of)!;
-  return samples.get(name)!.map((m, round) => m.requestsPerSecond / base[round]!.requestsPerSecond);
+function shares(samples: Samples, name: string): number[] {
+  return perRound(samples, (of) => of(name).requestsPerSecond / of('bare').requestsPerSecond);
 }
 
 function spread(values: readonly number[], digits: number, scale = 1): string {
@@ -89,16 +98,6 @@ function table(samples: Samples): string {
 
 function medianOf(samples: Samples, name: string, pick: (m: Measurement) => number): number {
   return median(samples.get(name)!.map(pick));
-}
-
-/**
- * `compare` applied to each round's measurements, where every variant ran within minutes of the
- * others: on a shared machine whose speed drifts between rounds, ratios of medians taken from
- * different rounds would compare one round's machine with another's.
- */
-function perRound<T>(samples: Samples, compare: (of: (name: string) => Measurement, round: number) => T): T[] {
-  const rounds = samples.get('bare')!.length;
-  return Array.from({ length: rounds }, (_, round) => compare((name) => samples.get(name)![round]!, round));
 }
 
 /** The median in bold, then the range over rounds. */
