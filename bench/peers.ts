@@ -106,7 +106,7 @@ function verdict(values: readonly number[], digits: number, unit: string, scale 
   return `**${fmt(median(values))}** (rounds ${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
 }
 
-/** Which peers a round picked and how often, e.g. "dd-trace in 3 of 5 rounds; elastic-apm-node in 2 of 5". */
+/** Which peers the rounds picked and how often, e.g. "dd-trace in 3 of 5 rounds; elastic-apm-node in 2 of 5 rounds". */
 function tally(picked: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const name of picked) counts.set(name, (counts.get(name) ?? 0) + 1);
